@@ -1,0 +1,1 @@
+"""Tools of the course kit for TAs: skeleton generation, MNIST fetching, packaging."""

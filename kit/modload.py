@@ -1,0 +1,18 @@
+"""Load a Python file as a module by its path (the student folder is not a package)."""
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_module(path, name=None):
+    """Import the file at ``path`` under ``name`` (default: its stem) and return the module.
+
+    The module is not put in ``sys.modules``, so two files with the same stem
+    (solution/ and student/ ``two_layer_net.py``) never shadow each other.
+    """
+    path = Path(path)
+    spec = importlib.util.spec_from_file_location(name or path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

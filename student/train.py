@@ -1,0 +1,116 @@
+"""在真实的 MNIST 上训练你的 TwoLayerNet，并保存训练曲线。
+Train your TwoLayerNet on the real MNIST and save its training curves.
+
+    python train.py                          # 训练本文件夹的 two_layer_net.py / trains ./two_layer_net.py
+    python train.py --epochs 3 --out my.png  # 更快的试跑 / a quicker try
+
+It prints the accuracy once per epoch, saves the curves (accuracy per epoch and
+loss per iteration) as a PNG and ends with ``final test accuracy: 0.xxxx``.
+"""
+import argparse
+import importlib.util
+import time
+from pathlib import Path
+
+import numpy as np
+
+from mnist import load_mnist
+
+HERE = Path(__file__).resolve().parent
+
+
+def load_net_module(path):
+    """Import a ``two_layer_net.py`` from its path (yours by default)."""
+    spec = importlib.util.spec_from_file_location("two_layer_net", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def train(module, data_dir, hidden=100, epochs=15, batch_size=100, learning_rate=1.0,
+          seed=0, limit=None):
+    """Train ``module.TwoLayerNet`` (784-hidden-10) on MNIST with the module's own
+    ``train_model``. Returns ``(net, losses, train_acc, test_acc, seconds, (x_test, t_test))``.
+
+    limit: use only the first ``limit`` training images (a quick try).
+    """
+    (x_train, t_train), (x_test, t_test) = load_mnist(
+        normalize=True, one_hot_label=True, data_dir=data_dir)
+    if limit:
+        x_train, t_train = x_train[:limit], t_train[:limit]
+    np.random.seed(seed)
+    net = module.TwoLayerNet(input_size=784, hidden_size=hidden, output_size=10)
+    iters = int(epochs * max(len(x_train) / batch_size, 1))
+    start = time.perf_counter()
+    losses, train_acc, test_acc = net.train_model(
+        x_train, t_train, x_test, t_test,
+        iters_num=iters, batch_size=batch_size, learning_rate=learning_rate)
+    seconds = time.perf_counter() - start
+    return net, losses, train_acc, test_acc, seconds, (x_test, t_test)
+
+
+def plot_curves(losses, train_acc, test_acc, path, title):
+    """Save accuracy per epoch and loss per iteration side by side as a PNG."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax_acc, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.2))
+    epochs = np.arange(len(train_acc))
+    ax_acc.plot(epochs, train_acc, "o-", label="train accuracy")
+    ax_acc.plot(epochs, test_acc, "s--", label="test accuracy")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy per epoch")
+    low = min(list(train_acc) + list(test_acc) + [0.9])
+    ax_acc.set_ylim(max(0.0, low - 0.02), 1.0)
+    ax_acc.grid(alpha=0.3)
+    ax_acc.legend(loc="lower right")
+
+    losses = np.asarray(losses, dtype=float)
+    window = max(1, len(losses) // 100)
+    smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
+    ax_loss.plot(losses, color="tab:blue", alpha=0.25, linewidth=0.6, label="loss per batch")
+    ax_loss.plot(np.arange(len(smooth)) + window - 1, smooth, color="tab:blue",
+                 label=f"moving average ({window} iterations)")
+    ax_loss.set(xlabel="iteration", ylabel="cross-entropy loss", title="Training loss")
+    ax_loss.set_yscale("log")
+    ax_loss.grid(alpha=0.3, which="both")
+    ax_loss.legend(loc="upper right")
+
+    fig.suptitle(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--net", type=Path, default=HERE / "two_layer_net.py",
+                        help="the two_layer_net.py to train (default: the one beside train.py)")
+    parser.add_argument("--data", type=Path, default=HERE / "data",
+                        help="folder with the four MNIST files (default: ./data)")
+    parser.add_argument("--out", type=Path, default=Path("curves.png"), help="PNG of the curves")
+    parser.add_argument("--hidden", type=int, default=100, help="hidden units (default 100)")
+    parser.add_argument("--epochs", type=float, default=15, help="epochs (default 15)")
+    parser.add_argument("--batch-size", type=int, default=100, help="batch size (default 100)")
+    parser.add_argument("--lr", type=float, default=1.0, help="learning rate (default 1.0)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="train on the first LIMIT images only (a quick try)")
+    args = parser.parse_args(argv)
+
+    module = load_net_module(args.net)
+    print(f"training {args.net} on MNIST: 784-{args.hidden}-10, {args.epochs:g} epochs, "
+          f"batch {args.batch_size}, learning rate {args.lr:g}")
+    net, losses, train_acc, test_acc, seconds, (x_test, t_test) = train(
+        module, args.data, args.hidden, args.epochs, args.batch_size, args.lr, args.seed, args.limit)
+    final = net.accuracy(x_test, t_test)
+    title = (f"{args.net.name}: 784-{args.hidden}-10, batch {args.batch_size}, "
+             f"lr {args.lr:g}, final test accuracy {final:.4f}")
+    plot_curves(losses, train_acc, test_acc, args.out, title)
+    print(f"training took {seconds:.1f} s; curves saved to {args.out}")
+    print(f"final test accuracy: {final:.4f}")
+
+
+if __name__ == "__main__":
+    main()
