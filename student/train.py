@@ -28,18 +28,22 @@ def load_net_module(path):
 
 
 def train(module, data_dir, hidden=100, epochs=15, batch_size=100, learning_rate=1.0,
-          seed=0, limit=None):
+          seed=0, limit=None, dtype="float32"):
     """Train ``module.TwoLayerNet`` (784-hidden-10) on MNIST with the module's own
     ``train_model``. Returns ``(net, losses, train_acc, test_acc, seconds, (x_test, t_test))``.
 
     limit: use only the first ``limit`` training images (a quick try).
+    dtype: the data and the parameters are cast to it; float32 trains about
+    twice as fast as float64 with the same accuracy.
     """
     (x_train, t_train), (x_test, t_test) = load_mnist(
         normalize=True, one_hot_label=True, data_dir=data_dir)
     if limit:
         x_train, t_train = x_train[:limit], t_train[:limit]
+    x_train, t_train, x_test, t_test = (a.astype(dtype) for a in (x_train, t_train, x_test, t_test))
     np.random.seed(seed)
     net = module.TwoLayerNet(input_size=784, hidden_size=hidden, output_size=10)
+    net.params = {key: value.astype(dtype) for key, value in net.params.items()}
     iters = int(epochs * max(len(x_train) / batch_size, 1))
     start = time.perf_counter()
     losses, train_acc, test_acc = net.train_model(
@@ -54,16 +58,23 @@ def plot_curves(losses, train_acc, test_acc, path, title):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
-    fig, (ax_acc, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (ax_acc, ax_zoom, ax_loss) = plt.subplots(1, 3, figsize=(15, 4.3))
     epochs = np.arange(len(train_acc))
-    ax_acc.plot(epochs, train_acc, "o-", label="train accuracy")
-    ax_acc.plot(epochs, test_acc, "s--", label="test accuracy")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="Accuracy per epoch")
-    low = min(list(train_acc) + list(test_acc) + [0.9])
-    ax_acc.set_ylim(max(0.0, low - 0.02), 1.0)
-    ax_acc.grid(alpha=0.3)
-    ax_acc.legend(loc="lower right")
+    for ax in (ax_acc, ax_zoom):
+        ax.plot(epochs, train_acc, "o-", label="train accuracy")
+        ax.plot(epochs, test_acc, "s--", label="test accuracy")
+        ax.set(xlabel="epoch", ylabel="accuracy")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right")
+    ax_acc.set(title="Accuracy per epoch", ylim=(0.0, 1.0))
+    later = list(train_acc[1:]) + list(test_acc[1:])
+    if later:  # zoom on the epochs after the first, where the gap between train and test shows
+        ax_zoom.set_xlim(0.5, max(len(train_acc) - 0.5, 1.5))
+        ax_zoom.set_ylim(min(later) - 0.005, min(1.0, max(later) + 0.005))
+    ax_zoom.set_title("Accuracy, zoomed on epochs 1+")
 
     losses = np.asarray(losses, dtype=float)
     window = max(1, len(losses) // 100)
@@ -95,6 +106,8 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=100, help="batch size (default 100)")
     parser.add_argument("--lr", type=float, default=1.0, help="learning rate (default 1.0)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"],
+                        help="precision of data and parameters (default float32: faster)")
     parser.add_argument("--limit", type=int, default=None,
                         help="train on the first LIMIT images only (a quick try)")
     args = parser.parse_args(argv)
@@ -103,7 +116,7 @@ def main(argv=None):
     print(f"training {args.net} on MNIST: 784-{args.hidden}-10, {args.epochs:g} epochs, "
           f"batch {args.batch_size}, learning rate {args.lr:g}")
     net, losses, train_acc, test_acc, seconds, (x_test, t_test) = train(
-        module, args.data, args.hidden, args.epochs, args.batch_size, args.lr, args.seed, args.limit)
+        module, args.data, args.hidden, args.epochs, args.batch_size, args.lr, args.seed, args.limit, args.dtype)
     final = net.accuracy(x_test, t_test)
     title = (f"{args.net.name}: 784-{args.hidden}-10, batch {args.batch_size}, "
              f"lr {args.lr:g}, final test accuracy {final:.4f}")
