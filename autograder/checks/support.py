@@ -1,0 +1,162 @@
+"""What the checks share: the ``@check`` decorator, failures that teach, calls
+into the submission, comparisons and the known values.
+
+A failing check raises ``CheckFailed`` with what went wrong (Chinese, then
+English), the details (input, expected, got) and a hint. Hidden checks show
+only what went wrong and the hint.
+"""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from .errors import BoxCrash, BoxTimeout, ImportFailed, StudentError
+
+VISIBLE, HIDDEN = "visible", "after_published"
+KNOWN = Path(__file__).parent / "known"
+
+
+def check(name, points, hidden=False):
+    """Declare a check: its name (``function: what it checks``), points and visibility."""
+    return pytest.mark.check(name=name, points=points, visibility=HIDDEN if hidden else VISIBLE)
+
+
+class CheckFailed(AssertionError):
+    """A failed check, with a message for the student.
+
+    what, hint: (Chinese, English) pairs. details: label -> text, shown only
+    for visible checks (input, expected, got, traceback...).
+    """
+
+    def __init__(self, what, hint=None, **details):
+        self.what, self.hint, self.details = what, hint, details
+        super().__init__(self.render(reveal=True))
+
+    def render(self, reveal):
+        """The message; with ``reveal`` False (hidden checks) only that it failed and the hint."""
+        if reveal:
+            lines = [*self.what, *(f"{label}: {text}" for label, text in self.details.items())]
+        else:
+            lines = ["这个隐藏检查没有通过。", "This hidden check failed."]
+        if self.hint:
+            lines += [f"提示：{self.hint[0]}", f"Hint: {self.hint[1]}"]
+        return "\n".join(lines)
+
+
+def show(value):
+    """A short, readable text for a value in a message."""
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, precision=6, threshold=24, edgeitems=3)
+        return f"{text} (shape {value.shape}, dtype {value.dtype})"
+    if isinstance(value, (list, tuple)) and len(value) > 8:
+        return f"{type(value).__name__} of {len(value)} items: {show(list(value[:4]))[:-1]}, ...]"
+    return repr(value)
+
+
+def call(sub, target, *args, **kwargs):
+    """Call ``target`` of the submission; turn every way it can go wrong into CheckFailed."""
+    try:
+        return sub.call(target, *args, **kwargs)
+    except ImportFailed as error:
+        raise CheckFailed(("无法导入你的 two_layer_net.py，所有检查都无法运行。",
+                           "Your two_layer_net.py could not be imported, so nothing could be checked."),
+                          ("先在本机运行 python two_layer_net.py 看看报错。",
+                           "Run python two_layer_net.py on your machine to see the error."),
+                          error=error.message) from None
+    except StudentError as error:
+        if error.kind == "NotImplementedError":
+            raise CheckFailed((f"{target} 还没有完成（抛出了 NotImplementedError）。",
+                               f"{target} is not done yet (it raised NotImplementedError)."),
+                              ("补全 YOUR CODE HERE 部分，并删去 raise NotImplementedError。",
+                               "Fill in the YOUR CODE HERE part and delete raise NotImplementedError.")) from None
+        if error.kind == "AttributeError" and "not defined" in error.message:
+            raise CheckFailed((f"找不到 {target}。", f"{target} is not defined."),
+                              ("不要改函数名、类名和方法名。", "Keep the names of functions, classes and methods."),
+                              error=error.message) from None
+        raise CheckFailed((f"{target} 运行时出错：{error.kind}。", f"{target} raised {error.kind}."),
+                          ("看下面的报错行，用同样的输入在本机重现。",
+                           "Read the traceback and reproduce it on your machine with the same input."),
+                          error=str(error), traceback=error.traceback) from None
+    except BoxTimeout as error:
+        raise CheckFailed((f"{target} 超时。", f"{target} ran out of time."),
+                          ("检查是否有死循环，或是否在循环里做了不必要的大计算。",
+                           "Look for an endless loop or needless heavy work inside a loop."),
+                          error=error.message) from None
+    except BoxCrash as error:
+        raise CheckFailed((f"运行 {target} 的进程崩溃了。", f"The process running {target} died."),
+                          ("不要调用 os._exit、不要创建进程、不要占用过多内存。",
+                           "Do not call os._exit, start processes or use huge amounts of memory."),
+                          error=error.message) from None
+
+
+def expect_array(value, target, shape):
+    """Fail unless ``value`` is an ndarray of ``shape``; return it as float64."""
+    if isinstance(value, list):
+        raise CheckFailed((f"{target} 返回了 list，应返回 numpy 数组。",
+                           f"{target} returned a list; it should return a numpy array."),
+                          ("直接对整个数组做运算（如 1 / (1 + np.exp(-x))），不要用 for 循环 append。",
+                           "Compute on the whole array at once (e.g. 1 / (1 + np.exp(-x))), not with a for loop and append."),
+                          got=show(value))
+    if not isinstance(value, np.ndarray):
+        raise CheckFailed((f"{target} 应返回 numpy 数组，实际返回 {type(value).__name__}。",
+                           f"{target} should return a numpy array, not {type(value).__name__}."),
+                          ("检查 return 语句。", "Check the return statement."), got=show(value))
+    if value.shape != tuple(shape):
+        raise CheckFailed((f"{target} 返回的形状是 {value.shape}，应为 {tuple(shape)}。",
+                           f"{target} returned shape {value.shape}; expected {tuple(shape)}."),
+                          ("检查 axis 参数、keepdims 和矩阵乘法的顺序。",
+                           "Check axis arguments, keepdims and the order of matrix products."))
+    return value.astype(np.float64)
+
+
+def expect_float(value, target):
+    """Fail unless ``value`` is a single number; return it as float."""
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise CheckFailed((f"{target} 应返回一个数，实际返回 {type(value).__name__}。",
+                           f"{target} should return a single number, not {type(value).__name__}."),
+                          ("返回标量，例如 float(...) 或 np.sum(...) 的结果。",
+                           "Return a scalar, e.g. the result of float(...) or np.sum(...)."),
+                          got=show(value))
+    return float(value)
+
+
+def relative_error(got, expected):
+    """max |got - expected| / max(|got| + |expected|), 0 when both are 0, inf for nan or inf."""
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    if not np.all(np.isfinite(got)):
+        return float("inf")
+    scale = np.max(np.abs(got) + np.abs(expected)) if got.size else 0.0
+    return 0.0 if scale == 0 else float(np.max(np.abs(got - expected)) / scale)
+
+
+def load_known():
+    """All known values in ``known/*.json`` as one dict: key -> ndarray or number."""
+    known = {}
+    for path in sorted(KNOWN.glob("*.json")):
+        for key, value in json.loads(path.read_text(encoding="utf-8")).items():
+            known[key] = np.array(value) if isinstance(value, list) else value
+    return known
+
+
+def params_of(known, prefix):
+    """The W1 b1 W2 b2 dict stored under ``prefix``."""
+    return {key: known[f"{prefix}.{key}"] for key in ("W1", "b1", "W2", "b2")}
+
+
+def others(collab, target):
+    """The reference collaborators for a check of ``target``: all but ``target`` itself.
+
+    In the grader they make each function earn only its own points; where the
+    student runs the checks there are none and the student's own code is used.
+    """
+    return {name: fn for name, fn in (collab or {}).items() if name != target}
+
+
+def wavy(x):
+    """The function whose numerical gradient the checks ask for: every element
+    contributes differently, so a mixed-up index shows. Gradient: 3 cos(3x) + x^2 + index."""
+    index = np.arange(x.size, dtype=float).reshape(x.shape)
+    return float(np.sum(np.sin(3 * x)) + np.sum(x ** 3) / 3 + np.sum(index * x))

@@ -1,0 +1,72 @@
+"""Hidden checks: only the grader has them. Other inputs and shapes than the public ones;
+a failure shows the check's name and a hint, never the input or the expected value."""
+import numpy as np
+
+from .support import call, check, expect_array, expect_float, relative_error
+from .test_public import (TOL, accuracy_check, forward_check, grads_check, loss_check, mismatch,
+                          numgrad_check, train_lists_check, train_loss_check, train_update_check)
+
+
+@check("sigmoid: keeps any shape (1-D and 3-D)", points=2, hidden=True)
+def test_sigmoid_shapes(sub, known):
+    for x, y in ((known["sigmoid.x1"], known["sigmoid.y1"]), (known["sigmoid.x3"], known["sigmoid.y3"])):
+        got = expect_array(call(sub, "sigmoid", x).value, "sigmoid", x.shape)
+        if relative_error(got, y) > TOL:
+            raise mismatch("sigmoid", x, y, got, ("对任意形状的数组都用同一个向量化表达式。",
+                                                  "Use one vectorised expression that works for any shape."))
+
+
+@check("softmax: a single (K,) vector of large values", points=3, hidden=True)
+def test_softmax_vector(sub, known):
+    x, y = known["softmax.x1"], known["softmax.y1"]
+    got = expect_array(call(sub, "softmax", x).value, "softmax", x.shape)
+    if relative_error(got, y) > TOL:
+        raise mismatch("softmax", x, y, got, ("用 axis=-1 和 keepdims=True，1-D 和 2-D 输入就都能处理；记得减去最大值。",
+                                              "With axis=-1 and keepdims=True both 1-D and 2-D inputs work; do subtract the max."))
+
+
+@check("cross_entropy_error: a batch of one (K,)", points=3, hidden=True)
+def test_cross_entropy_single(sub, known):
+    y, t, expected = known["ce.y1"], known["ce.t1"], known["ce.loss1"]
+    got = expect_float(call(sub, "cross_entropy_error", y, t).value, "cross_entropy_error")
+    if relative_error(got, expected) > TOL:
+        raise mismatch("cross_entropy_error", y, expected, got,
+                       ("(K,) 的输入先 reshape 成 (1, K)，批大小为 1。",
+                        "Reshape (K,) inputs to (1, K) first: the batch size is 1."))
+
+
+@check("numerical_gradient: a 1-D array", points=3, hidden=True)
+def test_numerical_gradient_1d(sub, known):
+    numgrad_check(sub, known["numgrad.x1"], known["numgrad.grad1"])
+
+
+@check("TwoLayerNet.forward: a 3-4-5 net", points=4, hidden=True)
+def test_forward_other_size(sub, collab, known):
+    forward_check(sub, collab, known, "net2")
+
+
+@check("TwoLayerNet.loss: integer labels", points=2, hidden=True)
+def test_loss_labels(sub, collab, known):
+    loss_check(sub, collab, known, "net2")
+
+
+@check("TwoLayerNet.accuracy: integer labels", points=5, hidden=True)
+def test_accuracy_labels(sub, collab, known):
+    accuracy_check(sub, collab, known, "net2")
+
+
+@check("TwoLayerNet.numerical_gradient: integer labels, a 3-4-5 net", points=4, hidden=True)
+def test_net_numerical_gradient_labels(sub, collab, known):
+    grads_check(sub, collab, known, "net2", "numerical_gradient")
+
+
+@check("TwoLayerNet.gradient: integer labels, a 3-4-5 net", points=7, hidden=True)
+def test_gradient_labels(sub, collab, known):
+    grads_check(sub, collab, known, "net2", "gradient")
+
+
+@check("TwoLayerNet.train_model: integer labels, other hyperparameters", points=4, hidden=True)
+def test_train_other(sub, collab, known):
+    train_lists_check(sub, collab, known, "train2")
+    train_update_check(sub, collab, known, "train2")
+    train_loss_check(sub, collab, known, "train2")

@@ -1,0 +1,356 @@
+"""Public checks: students have these. Each one grades one function on known values."""
+import numpy as np
+
+from .support import (CheckFailed, call, check, expect_array, expect_float, others,
+                      params_of, relative_error, show, wavy)
+
+TOL = 1e-6  # relative; any correct float64 implementation is within ~1e-12
+
+
+def mismatch(target, given, expected, got, hint):
+    """The usual failure: wrong values."""
+    return CheckFailed((f"{target} 的结果不对。", f"{target} returned wrong values."),
+                       hint, input=given, expected=show(expected), got=show(got))
+
+
+# ---------------------------------------------------------------- sigmoid
+
+@check("sigmoid: known values on a (3, 4) array", points=3)
+def test_sigmoid_known_values(sub, known):
+    x = known["sigmoid.x"]
+    got = expect_array(call(sub, "sigmoid", x).value, "sigmoid", x.shape)
+    if relative_error(got, known["sigmoid.y"]) > TOL:
+        raise mismatch("sigmoid", show(x), known["sigmoid.y"], got,
+                       ("sigmoid(x) = 1 / (1 + np.exp(-x))，注意 -x 的符号。",
+                        "sigmoid(x) = 1 / (1 + np.exp(-x)); mind the sign of -x."))
+
+
+# ---------------------------------------------------------------- softmax
+
+@check("softmax: known values on a (4, 5) batch", points=3)
+def test_softmax_known_values(sub, known):
+    x = known["softmax.x"]
+    got = expect_array(call(sub, "softmax", x).value, "softmax", x.shape)
+    if relative_error(got, known["softmax.y"]) > TOL:
+        hint = ("每一行（最后一个轴）求和为 1：np.sum(..., axis=-1, keepdims=True)。",
+                "Each row (the last axis) must sum to 1: np.sum(..., axis=-1, keepdims=True).")
+        if np.allclose(got.sum(axis=0), 1) and not np.allclose(got.sum(axis=-1), 1):
+            hint = ("你沿 axis=0（列）做了归一化；应沿最后一个轴 axis=-1（每行）。",
+                    "You normalised along axis=0 (columns); use the last axis, axis=-1 (each row).")
+        raise mismatch("softmax", show(x), known["softmax.y"], got, hint)
+
+
+@check("softmax: finite for large inputs such as 1000", points=2)
+def test_softmax_large_inputs(sub, known):
+    x = known["softmax.big"]
+    got = expect_array(call(sub, "softmax", x).value, "softmax", x.shape)
+    if not np.all(np.isfinite(got)) or relative_error(got, known["softmax.big_y"]) > TOL:
+        raise mismatch("softmax", show(x), known["softmax.big_y"], got,
+                       ("np.exp(1000) 溢出为 inf；先减去每行的最大值：x = x - np.max(x, axis=-1, keepdims=True)。",
+                        "np.exp(1000) overflows to inf; first subtract each row's max: "
+                        "x = x - np.max(x, axis=-1, keepdims=True)."))
+
+
+@check("softmax: does not modify its argument", points=2)
+def test_softmax_keeps_argument(sub, known):
+    x = known["softmax.big"]
+    after = call(sub, "softmax", x).args_after[0]
+    if not np.array_equal(after, x):
+        raise CheckFailed(("softmax 改写了传入的数组。", "softmax changed the array it was given."),
+                          ("x -= ... 会就地修改调用者的数组；写成 x = x - ...。",
+                           "x -= ... changes the caller's array in place; write x = x - ... instead."),
+                          input=show(x), argument_afterwards=show(after))
+
+
+# ---------------------------------------------------------------- cross_entropy_error
+
+def _ce(sub, known, t, what):
+    y = known["ce.y"]
+    got = expect_float(call(sub, "cross_entropy_error", y, t).value, "cross_entropy_error")
+    expected, n = known["ce.loss"], y.shape[0]
+    if relative_error(got, expected) <= TOL:
+        return
+    hint = ("对每个样本求 -sum(t * log(y + 1e-7))，再对批次取平均（除以 N）。",
+            "Per sample take -sum(t * log(y + 1e-7)), then average over the batch (divide by N).")
+    if abs(got - expected * n) <= TOL * abs(expected * n):
+        hint = ("结果是平均值的 N 倍：你对批次求了和，应除以批大小 N = y.shape[0]。",
+                "You returned N times the mean: you summed over the batch; divide by the batch size N = y.shape[0].")
+    elif not np.isfinite(got) or abs(got - known["ce.loss_no_eps"]) <= TOL * abs(got):
+        hint = ("log 里要加 1e-7：np.log(y + 1e-7)，否则 y 很小或为 0 时结果不对或为 inf。",
+                "Add 1e-7 inside the log: np.log(y + 1e-7); without it tiny or zero y gives wrong values or inf.")
+    raise mismatch("cross_entropy_error", f"y = {show(y)}, t = {show(t)} ({what})", expected, got, hint)
+
+
+@check("cross_entropy_error: one-hot labels, mean over the batch", points=4)
+def test_cross_entropy_one_hot(sub, known):
+    _ce(sub, known, known["ce.onehot"], "one-hot")
+
+
+@check("cross_entropy_error: integer labels", points=3)
+def test_cross_entropy_labels(sub, known):
+    _ce(sub, known, known["ce.labels"], "integer labels")
+
+
+# ---------------------------------------------------------------- numerical_gradient
+
+class Recorder:
+    """f for numerical_gradient: ``wavy``, remembering every x it was called at."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, x):
+        self.calls.append(np.array(x, dtype=float))
+        return wavy(np.asarray(x, dtype=float))
+
+
+def numgrad_check(sub, x, expected, forward=None):
+    """Shared by the public and hidden checks of numerical_gradient."""
+    f = Recorder()
+    result = call(sub, "numerical_gradient", f, x)
+    got = expect_array(result.value, "numerical_gradient", x.shape)
+    if relative_error(got, expected) <= TOL:
+        return result
+    hint = ("对每个元素：x[idx] = tmp + h 求 f，x[idx] = tmp - h 求 f，grad[idx] = (f1 - f2) / (2*h)，h = 1e-4。",
+            "For each element: f at x[idx] = tmp + h, f at x[idx] = tmp - h, grad[idx] = (f1 - f2) / (2*h), h = 1e-4.")
+    if (forward is not None and relative_error(got, forward) <= TOL) or \
+            any(np.array_equal(c, x) for c in f.calls[:-1]):
+        hint = ("你用的是前向差分 (f(x+h) - f(x)) / h；应使用中心差分 (f(x+h) - f(x-h)) / (2*h)。",
+                "You used a forward difference (f(x+h) - f(x)) / h; use the central one (f(x+h) - f(x-h)) / (2*h).")
+    raise mismatch("numerical_gradient", f"f = sum(sin(3x)) + sum(x^3)/3 + sum(index * x), x = {show(x)}",
+                   expected, got, hint)
+
+
+@check("numerical_gradient: central difference on a (2, 3) array", points=4)
+def test_numerical_gradient_values(sub, known):
+    numgrad_check(sub, known["numgrad.x"], known["numgrad.grad"], known["numgrad.forward"])
+
+
+@check("numerical_gradient: x holds its original values afterwards", points=3)
+def test_numerical_gradient_restores_x(sub, known):
+    x = known["numgrad.x"]
+    after = call(sub, "numerical_gradient", Recorder(), x).args_after[1]
+    if not np.array_equal(after, x):
+        raise CheckFailed(("numerical_gradient 返回后 x 的值变了。", "x changed after numerical_gradient returned."),
+                          ("每个元素算完后用 x[idx] = tmp_val 还原。",
+                           "Restore each element with x[idx] = tmp_val after using it."),
+                          before=show(x), after=show(after))
+
+
+# ---------------------------------------------------------------- TwoLayerNet
+
+def net_obj(known, prefix):
+    return {"init": tuple(known[f"{prefix}.init"]), "params": params_of(known, prefix)}
+
+
+def forward_check(sub, collab, known, prefix):
+    x, expected = known[f"{prefix}.x"], known[f"{prefix}.forward"]
+    result = call(sub, "TwoLayerNet.forward", x, obj=net_obj(known, prefix),
+                  patches=others(collab, "TwoLayerNet.forward"))
+    got = expect_array(result.value, "TwoLayerNet.forward", expected.shape)
+    if relative_error(got, expected) > TOL:
+        hint = ("forward = softmax(sigmoid(x @ W1 + b1) @ W2 + b2)，用 self.params 里的参数。",
+                "forward = softmax(sigmoid(x @ W1 + b1) @ W2 + b2), with the parameters in self.params.")
+        if not np.allclose(got.sum(axis=1), 1):
+            hint = ("每行概率之和应为 1：最后要经过 softmax。",
+                    "Each row should sum to 1: finish with softmax.")
+        raise mismatch("TwoLayerNet.forward", f"x = {show(x)} (net {known[f'{prefix}.init']})",
+                       expected, got, hint)
+
+
+@check("TwoLayerNet.forward: known probabilities on a 4-5-3 net", points=6)
+def test_forward(sub, collab, known):
+    forward_check(sub, collab, known, "net")
+
+
+def loss_check(sub, collab, known, prefix):
+    x, t, expected = known[f"{prefix}.x"], known[f"{prefix}.t"], known[f"{prefix}.loss"]
+    result = call(sub, "TwoLayerNet.loss", x, t, obj=net_obj(known, prefix),
+                  patches=others(collab, "TwoLayerNet.loss"))
+    got = expect_float(result.value, "TwoLayerNet.loss")
+    if relative_error(got, expected) > TOL:
+        raise mismatch("TwoLayerNet.loss", f"x = {show(x)}, t = {show(t)}", expected, got,
+                       ("loss = cross_entropy_error(self.forward(x), t)。",
+                        "loss = cross_entropy_error(self.forward(x), t)."))
+
+
+@check("TwoLayerNet.loss: known value on a 4-5-3 net", points=3)
+def test_loss(sub, collab, known):
+    loss_check(sub, collab, known, "net")
+
+
+def accuracy_check(sub, collab, known, prefix):
+    x, t, expected = known[f"{prefix}.x"], known[f"{prefix}.t"], known[f"{prefix}.accuracy"]
+    result = call(sub, "TwoLayerNet.accuracy", x, t, obj=net_obj(known, prefix),
+                  patches=others(collab, "TwoLayerNet.accuracy"))
+    got = expect_float(result.value, "TwoLayerNet.accuracy")
+    if relative_error(got, expected) > TOL:
+        n = x.shape[0]
+        hint = ("比较 np.argmax(self.forward(x), axis=1) 与真实类别（one-hot 时取 np.argmax(t, axis=1)，整数标签直接用 t）。",
+                "Compare np.argmax(self.forward(x), axis=1) with the true class (np.argmax(t, axis=1) for one-hot, t itself for labels).")
+        if abs(got - expected * n) < 1e-9 and n > 1:
+            hint = ("你返回了正确的个数；应除以样本数 x.shape[0] 得到比例。",
+                    "You returned the count of correct rows; divide by x.shape[0] to get a fraction.")
+        raise mismatch("TwoLayerNet.accuracy", f"x = {show(x)}, t = {show(t)}", expected, got, hint)
+
+
+@check("TwoLayerNet.accuracy: one-hot labels", points=5)
+def test_accuracy(sub, collab, known):
+    accuracy_check(sub, collab, known, "net")
+
+
+def _oracle(known, prefix):
+    """Stands in for the module's numerical_gradient in the grader: the reference's
+    central difference cannot perturb the sandbox's arrays, so it answers with the
+    known gradient of whichever parameter it is given."""
+    params = params_of(known, prefix)
+
+    def numerical_gradient(f, x):
+        for key, value in params.items():
+            if np.shape(x) == value.shape and np.array_equal(x, value):
+                return known[f"{prefix}.numgrad.{key}"]
+        return np.full(np.shape(x), np.nan)
+    return numerical_gradient
+
+
+def grads_check(sub, collab, known, prefix, method):
+    """TwoLayerNet.numerical_gradient or TwoLayerNet.gradient against the known gradients."""
+    target = f"TwoLayerNet.{method}"
+    x, t = known[f"{prefix}.x"], known[f"{prefix}.t"]
+    patches = others(collab, target)
+    if method == "numerical_gradient" and patches:
+        patches["numerical_gradient"] = _oracle(known, prefix)
+    result = call(sub, target, x, t, obj=net_obj(known, prefix), patches=patches)
+    if not isinstance(result.value, dict) or set(result.value) != {"W1", "b1", "W2", "b2"}:
+        raise CheckFailed((f"{target} 应返回键为 W1 b1 W2 b2 的字典。",
+                           f"{target} should return a dict with the keys W1 b1 W2 b2."),
+                          ("grads = {}; grads['W1'] = ...; return grads", "grads = {}; grads['W1'] = ...; return grads"),
+                          got=show(result.value))
+    kind = "numgrad" if method == "numerical_gradient" else "grad"
+    wrong, n = [], x.shape[0]
+    for key in ("W1", "b1", "W2", "b2"):
+        expected = known[f"{prefix}.{kind}.{key}"]
+        got = expect_array(result.value[key], f"{target}['{key}']", expected.shape)
+        if relative_error(got, expected) > TOL:
+            wrong.append((key, expected, got))
+    if not wrong:
+        return
+    if method == "numerical_gradient":
+        hint = ("对每个参数调用 numerical_gradient(loss_W, self.params[key])，其中 loss_W = lambda W: self.loss(x, t)。",
+                "Call numerical_gradient(loss_W, self.params[key]) for each parameter, with loss_W = lambda W: self.loss(x, t).")
+    elif all(relative_error(got, expected * n) <= TOL for _, expected, got in wrong):
+        hint = ("梯度是正确值的 N 倍：输出层误差要除以批大小，dy = (y - t) / N。",
+                "The gradients are N times too large: divide the output error by the batch size, dy = (y - t) / N.")
+    elif {key for key, *_ in wrong} <= {"W1", "b1"}:
+        hint = ("W2、b2 正确，隐藏层的梯度不对：sigmoid 的导数是 z1 * (1 - z1)，其中 z1 = sigmoid(x @ W1 + b1)。",
+                "W2 and b2 are right, the hidden layer is not: sigmoid's derivative is z1 * (1 - z1) with z1 = sigmoid(x @ W1 + b1).")
+    else:
+        hint = ("dy = (y - t_onehot) / N；dW2 = z1.T @ dy；db2 = dy.sum(axis=0)；da1 = dy @ W2.T * z1 * (1 - z1)；dW1 = x.T @ da1。",
+                "dy = (y - t_onehot) / N; dW2 = z1.T @ dy; db2 = dy.sum(axis=0); da1 = dy @ W2.T * z1 * (1 - z1); dW1 = x.T @ da1.")
+    key, expected, got = wrong[0]
+    raise CheckFailed((f"{target} 的梯度不对：{', '.join(k for k, *_ in wrong)}。",
+                       f"{target} returned wrong gradients for {', '.join(k for k, *_ in wrong)}."),
+                      hint, input=f"x = {show(x)}, t = {show(t)}",
+                      **{f"expected['{key}']": show(expected), f"got['{key}']": show(got)})
+
+
+@check("TwoLayerNet.numerical_gradient: all four parameters of a 4-5-3 net", points=6)
+def test_net_numerical_gradient(sub, collab, known):
+    grads_check(sub, collab, known, "net", "numerical_gradient")
+
+
+@check("TwoLayerNet.gradient: backpropagation matches the known gradients", points=8)
+def test_gradient(sub, collab, known):
+    grads_check(sub, collab, known, "net", "gradient")
+
+
+# ---------------------------------------------------------------- train_model
+
+def train_run(sub, collab, known, prefix):
+    """Run the student's train_model once on a small set; fail if it did not return three lists."""
+    names = ("x_train", "t_train", "x_test", "t_test")
+    hyper = {name: int(known[f"{prefix}.{name}"]) if name != "learning_rate" else known[f"{prefix}.{name}"]
+             for name in ("iters_num", "batch_size", "learning_rate")}
+    result = call(sub, "TwoLayerNet.train_model", *(known[f"{prefix}.{n}"] for n in names),
+                  obj=net_obj(known, prefix), seed=int(known[f"{prefix}.seed"]),
+                  patches=others(collab, "TwoLayerNet.train_model"), **hyper)
+    value = result.value
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        raise CheckFailed(("train_model 应返回 (train_loss_list, train_acc_list, test_acc_list)。",
+                           "train_model should return (train_loss_list, train_acc_list, test_acc_list)."),
+                          ("保留骨架最后的 return 语句。", "Keep the return statement at the end of the skeleton."),
+                          got=show(value))
+    return result, hyper
+
+
+def train_lists_check(sub, collab, known, prefix):
+    result, hyper = train_run(sub, collab, known, prefix)
+    losses, train_acc, test_acc = (list(np.ravel(v)) if isinstance(v, (list, tuple, np.ndarray)) else v
+                                   for v in result.value)
+    iters, epochs = hyper["iters_num"], len(known[f"{prefix}.train_acc"])
+    given = f"iters_num={iters}, batch_size={hyper['batch_size']}, {len(known[prefix + '.x_train'])} training rows"
+    if not isinstance(losses, list) or len(losses) != iters:
+        count = len(losses) if isinstance(losses, list) else losses
+        hint = ("每次迭代在参数更新之后 append 一次损失。", "Append the loss once per iteration, after the update.")
+        if count == 4 * iters:
+            hint = ("损失被 append 了 4 次/迭代：它在 for key in (...) 的更新循环里面；移到循环外。",
+                    "The loss was appended 4 times per iteration: it sits inside the `for key` update loop; move it out.")
+        raise CheckFailed((f"train_loss_list 应有 {iters} 个值（每次迭代一个），实际有 {count} 个。",
+                           f"train_loss_list should hold {iters} values (one per iteration), not {count}."),
+                          hint, input=given)
+    for name, got, expected in (("train_acc_list", train_acc, known[f"{prefix}.train_acc"]),
+                                ("test_acc_list", test_acc, known[f"{prefix}.test_acc"])):
+        if not isinstance(got, list) or len(got) != epochs:
+            count = len(got) if isinstance(got, list) else got
+            hint = ("只在 i % iter_per_epoch == 0 时 append 精度。", "Append the accuracy only when i % iter_per_epoch == 0.")
+            if count == iters:
+                hint = ("你每次迭代都记录了精度；应放在 if i % iter_per_epoch == 0: 里面，每个 epoch 一次。",
+                        "You recorded the accuracy every iteration; put it inside `if i % iter_per_epoch == 0:`, once per epoch.")
+            raise CheckFailed((f"{name} 应有 {epochs} 个值（每个 epoch 一个），实际有 {count} 个。",
+                               f"{name} should hold {epochs} values (one per epoch), not {count}."), hint, input=given)
+        if relative_error(got, expected) > TOL:
+            raise mismatch(f"TwoLayerNet.train_model ({name})", given, np.array(expected), np.array(got, dtype=float),
+                           ("用 self.accuracy 计算整个集合（x_train/t_train 或 x_test/t_test）的精度，不是当前批次。",
+                            "Use self.accuracy on the whole set (x_train/t_train or x_test/t_test), not the batch."))
+
+
+def train_update_check(sub, collab, known, prefix):
+    result, _ = train_run(sub, collab, known, prefix)
+    after, start = result.params_after or {}, params_of(known, prefix)
+    for key in ("W1", "b1", "W2", "b2"):
+        expected = known[f"{prefix}.after.{key}"]
+        got = after.get(key)
+        if not isinstance(got, np.ndarray) or got.shape != expected.shape or relative_error(got, expected) > TOL:
+            hint = ("每次迭代对 W1 b1 W2 b2 都做 self.params[key] -= learning_rate * grad[key]。",
+                    "Every iteration, do self.params[key] -= learning_rate * grad[key] for each of W1 b1 W2 b2.")
+            if isinstance(got, np.ndarray) and np.array_equal(got, start[key]):
+                hint = (f"{key} 没有被更新。", f"{key} was never updated.")
+            raise CheckFailed((f"训练后的参数 {key} 不对。", f"The parameter {key} is wrong after training."),
+                              hint, expected=show(expected), got=show(got))
+
+
+def train_loss_check(sub, collab, known, prefix):
+    result, _ = train_run(sub, collab, known, prefix)
+    losses = np.ravel(np.asarray(result.value[0], dtype=float)) if isinstance(result.value[0], (list, tuple, np.ndarray)) else None
+    after, before = known[f"{prefix}.losses"], known[f"{prefix}.losses_before"]
+    if losses is None or losses.shape != after.shape or \
+            min(relative_error(losses, after), relative_error(losses, before)) > TOL:
+        raise CheckFailed(("train_loss_list 里的损失值不对。", "The values in train_loss_list are wrong."),
+                          ("每次迭代记录这一批数据的损失 self.loss(x_batch, t_batch)。",
+                           "Each iteration, record this batch's loss self.loss(x_batch, t_batch)."),
+                          expected=show(after), got=show(losses if losses is not None else result.value[0]))
+
+
+@check("TwoLayerNet.train_model: one loss per iteration, whole-set accuracies once per epoch", points=4)
+def test_train_lists(sub, collab, known):
+    train_lists_check(sub, collab, known, "train")
+
+
+@check("TwoLayerNet.train_model: updates every parameter by -learning_rate * grad", points=4)
+def test_train_update(sub, collab, known):
+    train_update_check(sub, collab, known, "train")
+
+
+@check("TwoLayerNet.train_model: records each batch's loss", points=3)
+def test_train_losses(sub, collab, known):
+    train_loss_check(sub, collab, known, "train")

@@ -1,0 +1,134 @@
+"""The checks themselves: full marks for the reference, 0 for the skeleton, and each
+common mistake (a mutant of the solution) loses exactly its own function's points,
+with the hint that names the mistake. Runs in this process, with the reference
+functions as collaborators, as the grader does (the sandbox is tested elsewhere)."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder.checks.collect import FUNCTIONS, function_of, run_checks
+from autograder.checks.local import LocalSubmission, SubmissionMode
+from autograder.fixtures import make_known, to_json
+from autograder.reference import collaborators, load_reference
+from kit.modload import ROOT
+
+SOLUTION = ROOT / "solution" / "two_layer_net.py"
+ALL = ("test_public.py", "test_hidden.py")
+
+
+@pytest.fixture(scope="module")
+def collab():
+    return collaborators(load_reference())
+
+
+def grade(path, collab, files=ALL):
+    return run_checks(SubmissionMode(LocalSubmission(path), collab), files)
+
+
+def lost(tests):
+    return {function_of(t) for t in tests if t["score"] < t["max_score"]}
+
+
+def test_points_add_up_to_100_and_follow_the_contract(collab):
+    tests = grade(SOLUTION, collab)
+    assert sum(t["max_score"] for t in tests) == 100
+    assert sum(t["score"] for t in tests) == 100, [t for t in tests if not t["score"]]
+    assert {function_of(t) for t in tests} == set(FUNCTIONS)
+    assert {t["visibility"] for t in tests} == {"visible", "after_published"}
+
+
+def test_public_file_holds_only_visible_checks(collab):
+    tests = grade(SOLUTION, collab, files=("test_public.py",))
+    assert tests and all(t["visibility"] == "visible" for t in tests)
+
+
+def test_skeleton_gets_zero_and_says_not_done(collab):
+    tests = grade(ROOT / "student" / "two_layer_net.py", collab)
+    assert sum(t["score"] for t in tests) == 0 and len(tests) > 20
+    visible = [t for t in tests if t["visibility"] == "visible"]
+    assert all("NotImplementedError" in t["output"] for t in visible)
+
+
+def test_known_values_are_in_sync_with_the_solution():
+    stored = {name: (ROOT / "autograder" / "checks" / "known" / f"{name}.json").read_text(encoding="utf-8")
+              for name in ("public", "hidden")}
+    made = {name: to_json(values) for name, values in make_known(load_reference()).items()}
+    assert stored == made, "run `make fixtures`"
+
+
+# (name, old, new, the one function that must lose points, a phrase of the hint)
+MUTANTS = [
+    ("sigmoid returns a list", "    return 1 / (1 + np.exp(-x))",
+     "    return [1 / (1 + np.exp(-v)) for v in x]", "sigmoid", "returned a list"),
+    ("softmax writes into its argument", "    x = x - np.max(x, axis=-1, keepdims=True)",
+     "    x -= np.max(x, axis=-1, keepdims=True)", "softmax", "x = x - ..."),
+    ("softmax unstable", "    x = x - np.max(x, axis=-1, keepdims=True)\n", "", "softmax", "overflows"),
+    ("softmax over the wrong axis", "    e = np.exp(x)\n    return e / np.sum(e, axis=-1, keepdims=True)",
+     "    e = np.exp(x)\n    return e / np.sum(e, axis=0, keepdims=True)", "softmax", "axis=0"),
+    ("cross-entropy summed", "np.log(t_dummy)", "", "cross_entropy_error", "N times"),
+    ("cross-entropy without 1e-7", "+ 1e-7)", ")", "cross_entropy_error", "1e-7"),
+    ("forward difference", "        x[idx] = tmp_val - h\n        fxh2 = f(x)\n        grad[idx] = (fxh1 - fxh2) / (2 * h)",
+     "        x[idx] = tmp_val\n        fxh2 = f(x)\n        grad[idx] = (fxh1 - fxh2) / h",
+     "numerical_gradient", "forward difference"),
+    ("x not restored", "        x[idx] = tmp_val\n        it.iternext()", "        it.iternext()",
+     "numerical_gradient", "tmp_val"),
+    ("forward without softmax", "return softmax(np.dot(z1, W2) + b2)", "return np.dot(z1, W2) + b2",
+     "TwoLayerNet.forward", "softmax"),
+    ("loss of the wrong thing", "return cross_entropy_error(self.forward(x), t)",
+     "return cross_entropy_error(self.forward(x), t) * 2", "TwoLayerNet.loss", "cross_entropy_error"),
+    ("accuracy as a count", "return float(np.sum(y == t) / x.shape[0])", "return float(np.sum(y == t))",
+     "TwoLayerNet.accuracy", "count"),
+    ("numerical gradient of one parameter only", "numerical_gradient(loss_W, self.params[key])",
+     "numerical_gradient(loss_W, self.params['W1'] if key == 'W1' else self.params[key] * 0)",
+     "TwoLayerNet.numerical_gradient", "numerical_gradient(loss_W"),
+    ("backprop without dividing by N", "dy = (y - t) / batch_size", "dy = (y - t)",
+     "TwoLayerNet.gradient", "N times"),
+    ("backprop with the wrong sigmoid derivative", "* z1 * (1 - z1)", "* (1 - z1)",
+     "TwoLayerNet.gradient", "hidden layer"),
+    ("loss appended once per parameter",
+     "                self.params[key] -= learning_rate * grad[key]\n            train_loss_list.append",
+     "                self.params[key] -= learning_rate * grad[key]\n                train_loss_list.append",
+     "TwoLayerNet.train_model", "4 times"),
+    ("accuracy recorded every iteration", "            if i % iter_per_epoch == 0:", "            if True:",
+     "TwoLayerNet.train_model", "every iteration"),
+    ("parameters never updated", "                self.params[key] -= learning_rate * grad[key]",
+     "                pass", "TwoLayerNet.train_model", "never updated"),
+]
+# cross-entropy summed: both returns lose their "/ batch_size"
+MUTANTS[4] = ("cross-entropy summed", ") / batch_size)", "))", "cross_entropy_error", "N times")
+
+
+@pytest.mark.parametrize("name, old, new, function, hint", MUTANTS, ids=[m[0] for m in MUTANTS])
+def test_a_mistake_costs_only_its_own_points_and_is_named(tmp_path, collab, name, old, new, function, hint):
+    source = SOLUTION.read_text(encoding="utf-8")
+    assert old in source, f"mutant {name!r} no longer applies to the solution"
+    path = tmp_path / "two_layer_net.py"
+    path.write_text(source.replace(old, new), encoding="utf-8")
+    tests = grade(path, collab)
+    assert lost(tests) == {function}
+    visible_failures = [t["output"] for t in tests
+                        if t["score"] < t["max_score"] and t["visibility"] == "visible"]
+    assert any(hint in output for output in visible_failures), visible_failures
+
+
+def test_hidden_failures_show_no_input_or_expected_values(tmp_path, collab):
+    source = SOLUTION.read_text(encoding="utf-8").replace("dy = (y - t) / batch_size", "dy = (y - t)")
+    path = tmp_path / "two_layer_net.py"
+    path.write_text(source, encoding="utf-8")
+    hidden = [t for t in grade(path, collab) if t["visibility"] != "visible" and t["score"] == 0]
+    assert hidden
+    for test in hidden:
+        assert "input" not in test["output"] and "expected" not in test["output"]
+        assert "Hint:" in test["output"]
+
+
+def test_student_command_exit_codes(tmp_path):
+    def run(path):
+        return subprocess.run([sys.executable, "-m", "autograder.checks", str(path)],
+                              capture_output=True, text=True, cwd=ROOT)
+    done, todo = run(SOLUTION), run(ROOT / "student" / "two_layer_net.py")
+    assert done.returncode == 0 and "63 / 63" in done.stdout
+    assert todo.returncode == 1 and "Fix this first: sigmoid" in todo.stdout
+    assert run(tmp_path / "missing.py").returncode == 2
