@@ -1,8 +1,8 @@
-"""What can go wrong when a check calls the submission, wherever it runs."""
+"""What can go wrong when a check calls the submission, in the sandbox or in-process."""
 
 
-class SubmissionError(Exception):
-    """Base: a call into the submission did not return normally."""
+class BoxError(Exception):
+    """Base class of everything a call into the submission raises about the submission."""
 
     def __init__(self, message, stdout=""):
         super().__init__(message)
@@ -10,8 +10,8 @@ class SubmissionError(Exception):
         self.stdout = stdout
 
 
-class StudentError(SubmissionError):
-    """The student's code raised. ``kind`` is the exception's class name."""
+class StudentError(BoxError):
+    """The student's code raised ``kind``; ``traceback`` shows the student's frames only."""
 
     def __init__(self, kind, message, traceback="", stdout=""):
         super().__init__(message, stdout)
@@ -22,13 +22,17 @@ class StudentError(SubmissionError):
         return f"{self.kind}: {self.message}"
 
 
-class BoxTimeout(SubmissionError):
-    """The call (or the whole submission) ran out of time."""
+class BoxTimeout(BoxError):
+    """A call (or the submission's total time) ran over its limit."""
 
 
-class BoxCrash(SubmissionError):
-    """The process running the student's code died."""
+class BoxCrash(BoxError):
+    """The process running the student's code died (or broke the protocol)."""
+
+    def __init__(self, message, stdout="", returncode=None):
+        super().__init__(message, stdout)
+        self.returncode = returncode
 
 
-class ImportFailed(SubmissionError):
-    """The submission could not be imported at all."""
+class ImportFailed(BoxError):
+    """The submission could not be imported, so nothing in it can be called."""

@@ -1,0 +1,131 @@
+"""Find and read the student's ``two_layer_net.py`` in what they handed in.
+
+A submission is a ``.py`` file, a notebook (its code cells), a folder or a
+``.zip`` holding one (possibly nested a level, with other files beside it).
+Zips are read in memory after their sizes are checked: nothing is extracted,
+so no entry can land outside a private folder, and links are never followed.
+Source text may be UTF-8 (with or without BOM) or GBK/GB18030, with any line ends.
+"""
+import json
+import stat
+import zipfile
+from pathlib import Path, PurePosixPath
+
+WANTED = "two_layer_net"
+MAX_SOURCE = 1 << 20          # 1 MiB of source is far more than any real answer
+MAX_ZIP_TOTAL = 64 << 20      # uncompressed bytes over all entries
+MAX_ZIP_ENTRIES = 2000
+MAX_RATIO = 200               # uncompressed / compressed, per entry: zip bombs go far beyond
+JUNK = ("__MACOSX", ".ipynb_checkpoints", "__pycache__")
+
+
+class Refused(Exception):
+    """The submission cannot be graded. ``status`` is a short code for the gradebook."""
+
+    def __init__(self, status, reason):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def _junk(parts):
+    return any(p in JUNK or p.startswith(".") for p in parts)
+
+
+def _pick(names):
+    """The one candidate among relative paths (tuples of parts) at depth 0 or 1:
+    two_layer_net.py, else the one *two_layer_net*.py/.ipynb, else the one .py/.ipynb."""
+    names = [n for n in names if len(n) <= 2 and not _junk(n)]
+    tiers = (lambda s: s == f"{WANTED}.py",
+             lambda s: WANTED in s and s.endswith((".py", ".ipynb")),
+             lambda s: s.endswith((".py", ".ipynb")))
+    for test in tiers:
+        found = [n for n in names if test(n[-1].lower())]
+        if found:
+            depth = min(len(n) for n in found)
+            shallow = sorted(n for n in found if len(n) == depth)
+            if len(shallow) == 1:
+                return shallow[0]
+            raise Refused("ambiguous", "找到多个候选文件 / several candidate files: "
+                          + ", ".join("/".join(n) for n in shallow))
+    raise Refused("no-file", f"没有找到 {WANTED}.py / no {WANTED}.py found in the submission")
+
+
+def decode(data, name="two_layer_net.py"):
+    """Source bytes -> text with \\n line ends: UTF-8 (BOM or not), else GB18030 (covers GBK)."""
+    if len(data) > MAX_SOURCE:
+        raise Refused("too-large", f"{name} 超过 1 MiB / is larger than 1 MiB")
+    if b"\0" in data:
+        raise Refused("binary", f"{name} 不是文本文件 / is not a text file")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise Refused("encoding", f"{name}: 无法识别编码，请保存为 UTF-8 / unknown encoding, save it as UTF-8")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if name.lower().endswith(".ipynb"):
+        text = notebook_code(text, name)
+    return text
+
+
+def notebook_code(text, name):
+    """The code cells of a notebook, IPython magics and shell lines commented out."""
+    try:
+        cells = json.loads(text)["cells"]
+        sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                   for c in cells if c.get("cell_type") == "code"]
+    except (ValueError, KeyError, TypeError):
+        raise Refused("bad-notebook", f"{name} 不是有效的 notebook / is not a valid notebook") from None
+    lines = [("# " + l if l.lstrip().startswith(("%", "!")) else l)
+             for source in sources for l in source.splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def _from_zip(path):
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise Refused("bad-zip", f"zip 文件损坏 / corrupt zip: {error}") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_ZIP_TOTAL:
+            raise Refused("zip-too-large", "zip 解压后过大 / the zip is too large once uncompressed")
+        files = {}
+        for info in infos:
+            parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+            is_link = stat.S_ISLNK(info.external_attr >> 16)
+            if info.is_dir() or is_link or not parts or ".." in parts or parts[0] == "/":
+                continue
+            files[parts] = info
+        chosen = files[_pick(list(files))]
+        if chosen.file_size > MAX_SOURCE or chosen.file_size > MAX_RATIO * max(chosen.compress_size, 1):
+            raise Refused("zip-too-large", "zip 中的文件过大 / the file in the zip is too large")
+        try:
+            data = archive.read(chosen)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
+            raise Refused("bad-zip", f"无法读取 zip 中的文件 / cannot read the file in the zip: {error}") from None
+        return decode(data[:MAX_SOURCE + 1], chosen.filename)
+
+
+def read_submission(path):
+    """Return the submission's source text (UTF-8 str, \\n line ends) or raise Refused."""
+    path = Path(path)
+    if path.is_symlink():
+        raise Refused("link", "提交是一个链接 / the submission is a symbolic link")
+    if path.is_dir():
+        found = [p.relative_to(path).parts for p in path.rglob("*")
+                 if p.is_file() and not p.is_symlink() and len(p.relative_to(path).parts) <= 2]
+        zips = [p for p in found if p[-1].lower().endswith(".zip") and not _junk(p)]
+        if not any(p[-1].lower().endswith((".py", ".ipynb")) for p in found) and len(zips) == 1:
+            return _from_zip(path.joinpath(*zips[0]))
+        chosen = path.joinpath(*_pick(found))
+        return decode(chosen.read_bytes()[:MAX_SOURCE + 1], chosen.name)
+    if not path.is_file():
+        raise Refused("missing", f"找不到提交 / submission not found: {path}")
+    if path.suffix.lower() == ".zip":
+        return _from_zip(path)
+    if path.suffix.lower() not in (".py", ".ipynb"):
+        raise Refused("wrong-type", f"需要 .py、.ipynb 或 .zip 文件 / expected a .py, .ipynb or .zip file: {path.name}")
+    return decode(path.read_bytes()[:MAX_SOURCE + 1], path.name)
