@@ -1,0 +1,28 @@
+"""The grader's command line.
+
+    python -m autograder grade SUBMISSION --out DIR    one submission -> DIR/results.json
+"""
+import argparse
+import sys
+
+from .grade import grade, print_table, write_results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    one = commands.add_parser("grade", help="grade one submission (.py file, folder or .zip)")
+    one.add_argument("submission")
+    one.add_argument("--out", required=True, help="folder for results.json")
+    args = parser.parse_args(argv)
+
+    if args.command == "grade":
+        data = grade(args.submission)
+        path = write_results(data, args.out)
+        print_table(data)
+        print(f"results: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

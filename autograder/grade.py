@@ -1,0 +1,72 @@
+"""Grade one submission: read it, run every check against it in the sandbox,
+and write DIR/results.json in the Gradescope format.
+
+    python -m autograder grade SUBMISSION --out DIR
+"""
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from .checks.collect import first_failure, run_checks, table
+from .checks.local import SubmissionMode
+from .intake import Refused, read_submission
+from .reference import collaborators, load_reference
+from .sandbox import Box, Limits
+
+CHECK_FILES = ("test_public.py", "test_hidden.py")
+# Every check runs in milliseconds on a correct answer; these limits only stop misbehaviour.
+LIMITS = Limits(call_seconds=2.0, total_seconds=30.0, memory_mb=1024, max_procs=32)
+
+
+def grade(submission, limits=None, reference=None):
+    """Return the results dict for ``submission`` (a path). Never raises for a bad submission."""
+    start = time.perf_counter()
+    try:
+        source = read_submission(submission)
+    except Refused as refused:
+        return results([], start, f"未评分 / not graded ({refused.status}): {refused.reason}",
+                       status=refused.status)
+    reference = reference or load_reference()
+    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
+        path = Path(tmp) / "two_layer_net.py"
+        path.write_text(source, encoding="utf-8")
+        with Box(path, limits or LIMITS) as box:
+            tests = run_checks(SubmissionMode(box, collaborators(reference)), CHECK_FILES)
+            import_error = box.import_error
+    return results(tests, start, summary(tests, import_error))
+
+
+def results(tests, start, output, status="graded"):
+    """The Gradescope results dict. ``status`` is an extra key for gradebooks."""
+    return {"score": sum(t["score"] for t in tests), "execution_time": round(time.perf_counter() - start, 3),
+            "output": output, "tests": tests, "status": status}
+
+
+def summary(tests, import_error=None):
+    """The few lines a student reads first."""
+    score, total = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
+    lines = [f"得分 / score: {score:g} / {total:g}"]
+    if import_error:
+        lines.append(f"你的文件无法导入 / your file could not be imported: {import_error}")
+    failed = first_failure(tests)
+    if failed:
+        lines.append(f"先修这个 / fix this first: {failed['name']}")
+    return "\n".join(lines)
+
+
+def write_results(data, out_dir):
+    """Write out_dir/results.json atomically (a temp file, then rename)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".results-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        json.dump(data, file, ensure_ascii=False, indent=1)
+    os.replace(tmp, out_dir / "results.json")
+    return out_dir / "results.json"
+
+
+def print_table(data, stream=None):
+    print(table(data["tests"]) if data["tests"] else "(no checks ran)", file=stream)
+    print(data["output"], file=stream)

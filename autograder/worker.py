@@ -1,0 +1,486 @@
+"""The worker: runs INSIDE the box, alone with one submission.
+
+Started by ``autograder.sandbox`` as ``python -S -B worker.py CONFIG_JSON``
+with ``wire.py`` beside it. Standard library and numpy only; it imports
+nothing from the project and holds no reference code or expected values.
+
+Life of a worker:
+
+1. keep the protocol pipes (fds 0/1) on private duplicates, point fd 0 at
+   /dev/null and fds 1/2 at the capture file, so nothing the student prints
+   can reach the protocol;
+2. lower resource limits, drop root (when started as root inside bwrap);
+3. import numpy, say ``hello``; import the submission as ``two_layer_net``
+   (so its ``__main__`` block does not run), say ``ready``;
+4. serve requests until the pipe closes: ``call`` (a submission function or
+   method), ``invoke`` (a worker-side callable the grader holds a handle to).
+   While student code runs it may call grader functions through proxies;
+   each such call is a nested request/reply on the same pipe.
+"""
+import builtins
+import hashlib
+import importlib.util
+import io
+import json
+import os
+import random
+import sys
+import threading
+import traceback
+
+CFG = json.loads(sys.argv[1])
+SUB = CFG["sub"]                 # path of the submission inside the box
+MAIN_PID = os.getpid()
+MAIN_THREAD = threading.get_ident()
+_read, _write, _real_exit = os.read, os.write, os._exit
+
+
+# ------------------------------------------------------------------ setup
+
+def _setup_fds():
+    """Protocol on private fds; stdin from /dev/null; stdout/stderr to the capture file."""
+    pin, pout = os.dup(0), os.dup(1)          # os.dup fds are not inherited by exec
+    null = os.open(os.devnull, os.O_RDONLY)
+    cap = os.open(CFG["capture"], os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    return pin, pout, null, cap
+
+
+PIN, POUT, NULL_FD, CAP_FD = _setup_fds()
+
+
+class _Capture(io.RawIOBase):
+    """sys.stdout/sys.stderr: write to fd 1/2, keeping the capture file small.
+
+    Past ``4 * keep`` bytes the file is cut down to its last ``keep`` bytes,
+    so a chatty training loop never hits RLIMIT_FSIZE through print().
+    """
+
+    def __init__(self, fd):
+        super().__init__()
+        self.fd = fd
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        keep = CFG.get("keep_bytes", 65536)
+        try:
+            size = os.fstat(CAP_FD).st_size
+            if size > 4 * keep and hasattr(os, "pread"):
+                tail = os.pread(CAP_FD, keep, size - keep)
+                os.ftruncate(CAP_FD, 0)
+                _write(CAP_FD, b"[... earlier output cut ...]\n" + tail)
+        except OSError:
+            pass
+        return _write(self.fd, b)
+
+
+def reset_stdio():
+    """Re-point fds 0/1/2 and sys.std* (student code may have replaced or closed them)."""
+    os.dup2(NULL_FD, 0)
+    os.dup2(CAP_FD, 1)
+    os.dup2(CAP_FD, 2)
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False))
+    sys.stdout, sys.stderr = (
+        io.TextIOWrapper(io.BufferedWriter(_Capture(fd)), encoding="utf-8",
+                         errors="backslashreplace", line_buffering=True) for fd in (1, 2))
+
+
+def flush_stdio():
+    for f in (sys.stdout, sys.stderr):
+        try:
+            f.flush()
+        except BaseException:
+            pass
+
+
+reset_stdio()
+
+
+def _limit_and_drop():
+    """Lower rlimits and, if we are root in the box, become the unprivileged uid."""
+    import signal
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # oversize writes fail with EFBIG instead
+    try:
+        import resource
+    except ImportError:                                  # Windows
+        resource = None
+    if resource is not None:
+        for name, value in CFG["rlimits"].items():
+            res = getattr(resource, name, None)
+            if res is not None and value is not None:
+                try:
+                    resource.setrlimit(res, (value, value))
+                except (ValueError, OSError):
+                    pass                                 # e.g. RLIMIT_AS unsupported on macOS
+    uid = CFG.get("uid")
+    if uid is not None and os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        if os.getuid() == 0 or os.geteuid() == 0:
+            _real_exit(71)
+    if CFG.get("pdeathsig"):                             # fallback mode on Linux
+        try:
+            import ctypes
+            ctypes.CDLL(None).prctl(1, 9)                # PR_SET_PDEATHSIG, SIGKILL
+            if os.getppid() != CFG["ppid"]:
+                _real_exit(0)
+        except Exception:
+            pass
+
+
+_limit_and_drop()
+
+import numpy as np   # noqa: E402  (after the limits on purpose)
+import wire          # noqa: E402  (wire.py sits next to this file)
+
+
+# ------------------------------------------------------------ protocol I/O
+
+def recv():
+    """Next message from the grader; exit quietly when the grader is gone."""
+    try:
+        n = wire.body_length(_read_exact(4))
+        return wire.parse(_read_exact(n))
+    except (EOFError, OSError, wire.WireError, MemoryError):
+        _real_exit(0)
+
+
+def _read_exact(n):
+    chunks, got = [], 0
+    while got < n:
+        b = _read(PIN, min(n - got, 1 << 20))
+        if not b:
+            raise EOFError
+        chunks.append(b)
+        got += len(b)
+    return b"".join(chunks)
+
+
+def send_bytes(data):
+    view = memoryview(data)
+    while view:
+        view = view[_write(POUT, view):]
+
+
+def send(msg):
+    send_bytes(wire.frame(msg))
+
+
+# --------------------------------------------------------------- handles
+
+HANDLES = {}          # id -> worker-side callable the grader holds a handle to
+
+
+class CallbackError(Exception):
+    """A grader-supplied function raised; re-raised here in the student's code."""
+
+    def __init__(self, kind, message, name, from_student):
+        self.kind = kind
+        self.name = name
+        if from_student:
+            text = message
+        else:
+            text = f"{kind} in the grader-supplied function {name} (called from your code): {message}"
+        super().__init__(text)
+
+
+class GraderFunction:
+    """Proxy for a grader-side callable: calling it is an RPC back to the grader."""
+
+    def __init__(self, hid, name):
+        self._hid, self.__name__ = hid, name
+        self.__qualname__ = name
+
+    def __repr__(self):
+        return f"<grader function {self.__name__}>"
+
+    def __call__(self, *args, **kwargs):
+        if os.getpid() != MAIN_PID or threading.get_ident() != MAIN_THREAD:
+            raise RuntimeError("grader-supplied functions can only be called from the main thread")
+        send({"op": "invoke", "id": self._hid,
+              "args": enc(list(args)), "kwargs": enc(kwargs)})
+        reply = serve(until_reply=True)
+        if reply["op"] == "return":
+            return dec(reply["value"])
+        raise CallbackError(reply.get("kind", "Error"), reply.get("message", ""),
+                            self.__name__, reply.get("student", False))
+
+
+def _on_callable(x):
+    if isinstance(x, GraderFunction):
+        return {"$": "fn", "side": "g", "id": x._hid, "name": x.__name__}
+    hid = len(HANDLES) + 1
+    HANDLES[hid] = x
+    return {"$": "fn", "side": "w", "id": hid, "name": str(getattr(x, "__name__", type(x).__name__))}
+
+
+def _on_handle(d):
+    if d["side"] == "g":
+        return GraderFunction(d["id"], str(d.get("name", "function")))
+    if d["side"] == "w" and d["id"] in HANDLES:
+        return HANDLES[d["id"]]
+    raise wire.WireError("unknown handle")
+
+
+def enc(x):
+    return wire.encode(x, _on_callable)
+
+
+def dec(x):
+    return wire.decode(x, _on_handle)
+
+
+# -------------------------------------------------- exits and error replies
+
+class ExitCalled(BaseException):
+    """Raised by our stand-ins for os._exit, os.abort, exit() and quit()."""
+
+
+def _exit_standin(label):
+    def stand_in(*args):
+        if os.getpid() != MAIN_PID:          # a forked child: let it really go
+            _real_exit(int(args[0]) if args and isinstance(args[0], int) else 0)
+        shown = ", ".join(repr(a) for a in args)
+        raise ExitCalled(f"{label}({shown}) was called")
+    stand_in.__name__ = label.rsplit(".", 1)[-1]
+    return stand_in
+
+
+os._exit = _exit_standin("os._exit")
+os.abort = _exit_standin("os.abort")
+builtins.exit = _exit_standin("exit")
+builtins.quit = _exit_standin("quit")
+
+
+def _student_frames(tb, limit=5):
+    """A few traceback lines from the submission's own frames."""
+    frames = [f for f in traceback.extract_tb(tb) if f.filename == SUB]
+    lines = traceback.format_list(frames[-limit:])
+    return "".join(lines).replace(SUB, "two_layer_net.py").rstrip()
+
+
+def error_reply(e):
+    """Describe an exception that escaped student code as a "raise" reply."""
+    if isinstance(e, SystemExit):
+        kind, message = "SystemExit", f"sys.exit({', '.join(repr(a) for a in e.args)}) was called"
+    elif isinstance(e, ExitCalled):
+        kind, message = "SystemExit", str(e.args[0])
+    elif isinstance(e, CallbackError):
+        kind, message = e.kind, str(e)
+    else:
+        kind = type(e).__name__
+        try:
+            message = str(e)
+        except BaseException:
+            message = "<unprintable exception>"
+    return {"op": "raise", "kind": kind, "message": message[:4000],
+            "traceback": _student_frames(e.__traceback__)}
+
+
+def _framed_or_error(build):
+    """Run ``build()`` (student code), then the encoder it returns; frame the reply.
+
+    Never raises: student exceptions become "raise" replies, and so do
+    results that cannot be encoded or are too large.
+    """
+    try:
+        encode_reply = build()
+        reply = None
+    except BaseException as e:           # SystemExit, KeyboardInterrupt, GeneratorExit too
+        if os.getpid() != MAIN_PID:
+            _real_exit(0)                # a forked child must never answer the grader
+        reply = error_reply(e)
+    flush_stdio()
+    try:
+        return wire.frame(reply if reply is not None else encode_reply())
+    except BaseException as e:           # a hostile object, a huge result...
+        if os.getpid() != MAIN_PID:
+            _real_exit(0)
+        if isinstance(e, (MemoryError, wire.WireError)):
+            kind, text = "ResultTooLarge", f"the result is too large to send back to the grader ({str(e) or 'out of memory'})"
+        else:
+            kind, text = "ResultError", f"could not send the result back to the grader: {type(e).__name__}: {e}"
+        return wire.frame({"op": "raise", "kind": kind, "message": text[:4000], "traceback": ""})
+
+
+def _digest(a):
+    """Fingerprint of an array argument, to tell whether the call changed it."""
+    return a.dtype.str, a.shape, hashlib.blake2b(np.ascontiguousarray(a)).digest()
+
+
+# ------------------------------------------------------------- requests
+
+MISSING = object()
+MODULE = None
+
+
+def _module_attr(name, what):
+    if name not in vars(MODULE):
+        raise AttributeError(f"{what} {name} is not defined in two_layer_net.py")
+    return vars(MODULE)[name]
+
+
+def _build_object(cls, spec):
+    """A fresh instance: cls(*init), or a bare object if that fails; then params."""
+    if not isinstance(cls, type):
+        raise TypeError(f"{cls.__name__ if hasattr(cls, '__name__') else 'it'} is not a class")
+    obj = None
+    if spec.get("init") is not None:
+        try:
+            obj = cls(*spec["init"])
+        except BaseException:
+            if os.getpid() != MAIN_PID:
+                _real_exit(0)
+    if obj is None:
+        obj = object.__new__(cls)
+    if spec.get("params") is not None:
+        obj.params = spec["params"]
+    for k, v in (spec.get("attrs") or {}).items():
+        setattr(obj, k, v)
+    return obj
+
+
+def _apply_patches(patches):
+    """Install grader proxies; return the list of (holder, name, original) to restore."""
+    saved = []
+    for name, proxy in patches.items():
+        if "." in name:
+            cls_name, attr = name.split(".", 1)
+            cls = _module_attr(cls_name, "class")
+            saved.append((cls, attr, vars(cls).get(attr, MISSING)))
+
+            def method(self, *a, _proxy=proxy, **k):
+                return _proxy(getattr(self, "params", None), *a, **k)
+            method.__name__ = method.__qualname__ = attr
+            setattr(cls, attr, method)
+        else:
+            saved.append((MODULE, name, vars(MODULE).get(name, MISSING)))
+            setattr(MODULE, name, proxy)
+    return saved
+
+
+def _restore(saved):
+    for holder, name, original in reversed(saved):
+        try:
+            if original is MISSING:
+                delattr(holder, name)
+            else:
+                setattr(holder, name, original)
+        except Exception:
+            pass
+
+
+def handle_call(msg):
+    """Call ``msg["target"]``: "func" or "Class.method" (on a fresh object if msg["obj"])."""
+    saved = []
+
+    def build():
+        reset_stdio()
+        target = msg["target"]
+        obj_spec = dec(msg["obj"]) if msg.get("obj") is not None else None
+        args, kwargs = dec(msg["args"]), dec(msg["kwargs"])
+        obj = None
+        if "." in target:
+            cls_name, meth = target.split(".", 1)
+            cls = _module_attr(cls_name, "class")
+            if obj_spec is not None:
+                if msg.get("seed") is not None:      # makes __init__'s random weights reproducible too
+                    np.random.seed(msg["seed"])
+                obj = _build_object(cls, obj_spec)
+            holder = obj if obj is not None else cls
+            if not hasattr(holder, meth):
+                raise AttributeError(f"method {target} is not defined in two_layer_net.py")
+            func = getattr(holder, meth)
+        else:
+            func = _module_attr(target, "function")
+        if not callable(func):
+            raise TypeError(f"{target} is not a function (it is a {type(func).__name__})")
+        saved.extend(_apply_patches({k: dec(v) for k, v in (msg.get("patches") or {}).items()}))
+        if msg.get("seed") is not None:
+            np.random.seed(msg["seed"])
+            random.seed(msg["seed"])
+        before = [_digest(a) if isinstance(a, np.ndarray) else None for a in args]
+        value = func(*args, **kwargs)
+
+        def encode_reply():
+            # Array args the call left untouched are not sent back: the grader has them.
+            same = [i for i, a in enumerate(args)
+                    if before[i] is not None and isinstance(a, np.ndarray) and _digest(a) == before[i]]
+            after = [None if i in same else a for i, a in enumerate(args)]
+            return {"op": "return", "value": enc(value), "args_after": enc(after), "args_same": same,
+                    "params_after": enc(getattr(obj, "params", None)) if obj is not None else None}
+        return encode_reply
+
+    try:
+        return _framed_or_error(build)
+    finally:
+        _restore(saved)
+
+
+def handle_invoke(msg):
+    """Call a worker-side callable the grader holds a handle to."""
+    def build():
+        fn = HANDLES.get(msg["id"])
+        if fn is None:
+            raise LookupError("unknown function handle")
+        value = fn(*dec(msg["args"]), **dec(msg["kwargs"]))
+        return lambda: {"op": "return", "value": enc(value)}
+    return _framed_or_error(build)
+
+
+def serve(until_reply=False):
+    """Answer requests; with ``until_reply``, return the grader's reply to our own invoke."""
+    while True:
+        msg = recv()
+        op = msg.get("op")
+        if op == "call":
+            send_bytes(handle_call(msg))
+        elif op == "invoke":
+            send_bytes(handle_invoke(msg))
+        elif until_reply and op in ("return", "raise"):
+            return msg
+        else:
+            _real_exit(0 if op == "exit" else 70)
+
+
+# ------------------------------------------------------------------ main
+
+def import_submission():
+    """Import the submission as module ``two_layer_net``; return an error text or None."""
+    global MODULE
+    sys.argv = [SUB]
+    sys.path.insert(0, os.path.dirname(SUB))
+    try:
+        spec = importlib.util.spec_from_file_location("two_layer_net", SUB)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["two_layer_net"] = module
+        spec.loader.exec_module(module)
+    except SyntaxError as e:              # includes IndentationError, TabError
+        text = "".join(traceback.format_exception_only(type(e), e))
+        return text.replace(SUB, "two_layer_net.py").rstrip()
+    except BaseException as e:
+        if os.getpid() != MAIN_PID:
+            _real_exit(0)
+        r = error_reply(e)
+        where = f"\n{r['traceback']}" if r["traceback"] else ""
+        return f"{r['kind']}: {r['message']} (while importing two_layer_net.py){where}"
+    finally:
+        flush_stdio()
+    MODULE = module
+    return None
+
+
+def main():
+    send({"op": "hello", "pid": os.getpid(), "uid": os.getuid() if hasattr(os, "getuid") else None})
+    error = import_submission()
+    send({"op": "ready", "import_error": error})
+    if error is None:
+        serve()
+    _real_exit(0)
+
+
+if __name__ == "__main__":
+    main()

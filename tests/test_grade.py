@@ -1,0 +1,76 @@
+"""The grader end to end, in the sandbox, on the example class in examples/submissions/."""
+import functools
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder.checks.collect import FUNCTIONS, function_of
+from autograder.grade import grade
+from kit.modload import ROOT
+
+EXAMPLES = ROOT / "examples" / "submissions"
+
+# submission -> (score, the functions that lose points)
+EXPECTED = {
+    "reference_1000_5000_two_layer_net.py": (100, set()),
+    "zhaoliu_1004_5004_two_layer_net.py": (100, set()),        # another style, all correct
+    "untouched_1007_5007_two_layer_net.py": (0, set(FUNCTIONS)),
+    "lisi": (86, {"cross_entropy_error", "numerical_gradient"}),  # a folder
+    "wangwu_1003_5003_submission.zip": (75, {"TwoLayerNet.gradient", "TwoLayerNet.accuracy"}),  # GBK, CRLF
+    "mallory_1005_5005_two_layer_net.py": (25, set(FUNCTIONS) - {"sigmoid", "softmax", "cross_entropy_error"}),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def graded(name):
+    return grade(EXAMPLES / name)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_class_scores(name):
+    score, losing = EXPECTED[name]
+    data = graded(name)
+    assert data["score"] == score
+    assert {function_of(t) for t in data["tests"] if t["score"] < t["max_score"]} == losing
+    assert sum(t["max_score"] for t in data["tests"]) == 100
+
+
+def test_hostile_submission_learns_nothing_and_leaves_nothing():
+    data = graded("mallory_1005_5005_two_layer_net.py")
+    text = json.dumps(data, ensure_ascii=False)
+    assert "stolen:" not in text and "network: open" not in text
+    leftovers = subprocess.run(["pgrep", "-f", "worker.py"], capture_output=True, text=True).stdout
+    assert leftovers.strip() == ""
+
+
+def test_command_writes_the_contract_format_and_exits_0(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade",
+                          str(EXAMPLES / "lisi"), "--out", str(tmp_path / "out")],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "86 / 100" in run.stdout                       # the score table
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert data["score"] == sum(t["score"] for t in data["tests"]) == 86
+    assert isinstance(data["execution_time"], float) and data["output"]
+    for test in data["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "output", "visibility"}
+        assert test["visibility"] in ("visible", "after_published")
+        assert function_of(test) in FUNCTIONS and test["name"].startswith(function_of(test) + ": ")
+
+
+def test_broken_zip_still_gets_a_results_file(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade",
+                          str(EXAMPLES / "zhouqi_1006_5006_two_layer_net.zip"), "--out", str(tmp_path)],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0
+    data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert data["score"] == 0 and data["status"] == "bad-zip" and "zip" in data["output"]
+
+
+def test_import_time_exit_costs_everything_but_says_why(tmp_path):
+    path = tmp_path / "two_layer_net.py"
+    path.write_text("import os\nos._exit(3)\n", encoding="utf-8")
+    data = grade(path)
+    assert data["score"] == 0 and "could not be imported" in data["output"]
