@@ -5,6 +5,8 @@
 
 public.json ships to students with the public checks; hidden.json stays with
 the grader. JSON keeps every float exactly and builds byte-identical files.
+public.json also carries what course.toml says of points and visibility, and
+the checks' weights, so that the students' copy needs no settings file.
 """
 import argparse
 import contextlib
@@ -16,10 +18,11 @@ import numpy as np
 
 from kit.modload import ROOT, load_module
 
+from . import settings
+from .checks import test_hidden, test_public
 from .checks.support import KNOWN, wavy
 
 SOLUTION = ROOT / "solution" / "two_layer_net.py"
-SEED = 2024
 KEYS = ("W1", "b1", "W2", "b2")
 
 
@@ -88,9 +91,33 @@ def _train_case(ref, out, prefix, rng, sizes, n_train, n_test, one_hot, seed, **
     out.update({f"{prefix}.{name}": value for name, value in hyper.items()})
 
 
-def make_known(ref):
+def check_weights():
+    """function -> the sum of its checks' declared points, over public and hidden checks."""
+    weights = {}
+    for module in (test_public, test_hidden):
+        for name in dir(module):
+            for mark in getattr(getattr(module, name), "pytestmark", []):
+                if name.startswith("test_") and mark.name == "check":
+                    function = mark.kwargs["name"].split(":", 1)[0]
+                    weights[function] = weights.get(function, 0) + mark.kwargs["points"]
+    return weights
+
+
+def grading_keys(course):
+    """Points per function, weights per function, the hidden checks' visibility."""
+    weights = check_weights()
+    if set(weights) != set(course["points"]):
+        raise SystemExit(f"course.toml [points] must name exactly the checked functions: {sorted(weights)}")
+    out = {f"points.{fn}": value for fn, value in course["points"].items()}
+    out.update({f"weights.{fn}": value for fn, value in weights.items()})
+    out["visibility.hidden"] = course["visibility"]["hidden"]
+    return out
+
+
+def make_known(ref, course=None):
     """Return {"public": {...}, "hidden": {...}}: key -> array or number."""
-    rng = np.random.default_rng(SEED)
+    course = course or settings.load()
+    rng = np.random.default_rng(course["seeds"]["known_values"])
     public, hidden = {}, {}
 
     x = rng.normal(scale=3, size=(3, 4))
@@ -129,6 +156,7 @@ def make_known(ref):
                 iters_num=12, batch_size=4, learning_rate=0.5)
     _train_case(ref, hidden, "train2", rng, (3, 4, 2), 12, 6, one_hot=False, seed=11,
                 iters_num=10, batch_size=3, learning_rate=0.3)
+    public.update(grading_keys(course))
     return {"public": public, "hidden": hidden}
 
 

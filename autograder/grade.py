@@ -13,15 +13,17 @@ from .checks.collect import first_failure, run_checks, table
 from .checks.local import SubmissionMode
 from .intake import Refused, read_submission
 from .reference import collaborators, load_reference
-from .sandbox import Box, Limits
+from .sandbox import Box
+from .settings import limits as course_limits
 
 CHECK_FILES = ("test_public.py", "test_hidden.py")
-# Every check runs in milliseconds on a correct answer; these limits only stop misbehaviour.
-LIMITS = Limits(call_seconds=2.0, total_seconds=30.0, memory_mb=1024, max_procs=32)
 
 
 def grade(submission, limits=None, reference=None):
-    """Return the results dict for ``submission`` (a path). Never raises for a bad submission."""
+    """Return the results dict for ``submission`` (a path). Never raises for a bad submission.
+
+    limits: the sandbox's Limits (default: course.toml's [limits]).
+    """
     start = time.perf_counter()
     try:
         source = read_submission(submission)
@@ -32,7 +34,7 @@ def grade(submission, limits=None, reference=None):
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         path = Path(tmp) / "two_layer_net.py"
         path.write_text(source, encoding="utf-8")
-        with Box(path, limits or LIMITS) as box:
+        with Box(path, limits or course_limits()) as box:
             tests = run_checks(SubmissionMode(box, collaborators(reference)), CHECK_FILES)
             import_error = box.import_error
     return results(tests, start, summary(tests, import_error))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import VISIBLE, CheckFailed
+from .support import VISIBLE, CheckFailed, load_known
 
 # The contract's order of the graded functions.
 FUNCTIONS = ("sigmoid", "softmax", "cross_entropy_error", "numerical_gradient",
@@ -34,6 +34,7 @@ class Collector:
 
     def __init__(self):
         self.tests = []
+        self.settings = {k: v for k, v in load_known().items() if k.split(".")[0] in ("points", "weights", "visibility")}
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -41,24 +42,26 @@ class Collector:
         mark = item.get_closest_marker("check")
         if mark is not None and (report.when == "call" or not report.passed):
             if report.when != "teardown" or not any(t["name"] == mark.kwargs["name"] for t in self.tests):
-                self.tests.append(_entry(mark.kwargs, report, call))
+                self.tests.append(self._entry(mark.kwargs, report, call))
+
+    def _entry(self, meta, report, call):
+        function = meta["name"].split(":", 1)[0]
+        points = round(self.settings[f"points.{function}"] * meta["points"]
+                       / self.settings[f"weights.{function}"], 4)
+        visibility = self.settings["visibility.hidden"] if meta["hidden"] else VISIBLE
+        error = call.excinfo.value if call.excinfo else None
+        if report.passed:
+            output = "通过 / passed"
+        elif isinstance(error, CheckFailed):
+            output = error.render(reveal=visibility == VISIBLE)
+        else:  # a fault of the check itself, not of the student: say so
+            output = ("检查本身出错，请联系助教。 / The check itself failed; please tell the course staff."
+                      + (f"\n{type(error).__name__}: {error}" if visibility == VISIBLE and error else ""))
+        return {"name": meta["name"], "score": points if report.passed else 0,
+                "max_score": points, "output": output, "visibility": visibility}
 
     def results(self):
         return sorted(self.tests, key=lambda t: FUNCTIONS.index(function_of(t)))
-
-
-def _entry(meta, report, call):
-    visible = meta["visibility"] == VISIBLE
-    error = call.excinfo.value if call.excinfo else None
-    if report.passed:
-        output = "通过 / passed"
-    elif isinstance(error, CheckFailed):
-        output = error.render(reveal=visible)
-    else:  # a fault of the check itself, not of the student: say so
-        output = ("检查本身出错，请联系助教。 / The check itself failed; please tell the course staff."
-                  + (f"\n{type(error).__name__}: {error}" if visible and error else ""))
-    return {"name": meta["name"], "score": meta["points"] if report.passed else 0,
-            "max_score": meta["points"], "output": output, "visibility": meta["visibility"]}
 
 
 def table(tests):
