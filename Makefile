@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup data student train bench test demo clean
+.PHONY: help setup data student fixtures check grade train bench test demo dist check-dist clean
 
 help:
 	@echo "make demo     set up, fetch MNIST, regenerate the skeleton, train the reference, save curves"
@@ -15,7 +15,11 @@ help:
 	@echo "make data     put the verified MNIST files in data/"
 	@echo "make student  regenerate student/two_layer_net.py from solution/"
 	@echo "make train    train the reference (NET=student/two_layer_net.py to train yours)"
-	@echo "make bench    print training wall time and accuracy"
+	@echo "make fixtures regenerate the checks' known values from the solution and course.toml"
+	@echo "make check    run the public checks on student/two_layer_net.py (SUB=path for another file)"
+	@echo "make grade    grade one submission: make grade SUB=path [OUT=dir]"
+	@echo "make bench    print training and grading wall times"
+	@echo "make dist     build dist/student.zip, dist/autograder.zip, dist/otter-autograder.zip"
 
 setup: $(STAMP)
 
@@ -30,17 +34,35 @@ data: setup
 student: setup
 	$(PY) -m kit.skeleton solution/two_layer_net.py student/two_layer_net.py
 
+fixtures: setup
+	$(PY) -m autograder.fixtures
+
+SUB ?= student/two_layer_net.py
+OUT ?= out/grade
+check: setup
+	$(PY) student/check.py $(SUB)
+
+grade: setup
+	$(PY) -m autograder grade $(SUB) --out $(OUT)
+
 NET ?= solution/two_layer_net.py
 train: data
 	$(PY) student/train.py --net $(NET) --data data --out out/curves.png
 
 bench: data
 	$(PY) benchmarks/bench_train.py
+	$(PY) benchmarks/bench_grade.py
 
 test: setup
 	$(PY) -m pytest
 
 demo: setup data student train
+
+dist: setup data
+	$(PY) -m kit.dist
+
+check-dist: dist
+	$(PY) -m kit.dist --check
 
 clean:
 	rm -rf out build dist .pytest_cache
