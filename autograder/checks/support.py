@@ -41,12 +41,22 @@ class CheckFailed(AssertionError):
     def render(self, reveal):
         """The message; with ``reveal`` False (hidden checks) only that it failed and the hint."""
         if reveal:
-            lines = [*self.what, *(f"{label}: {text}" for label, text in self.details.items())]
+            lines = [*self.what, *(f"{_bilingual(label)}: {text}" for label, text in self.details.items())]
         else:
             lines = ["这个隐藏检查没有通过。", "This hidden check failed."]
         if self.hint:
             lines += [f"提示：{self.hint[0]}", f"Hint: {self.hint[1]}"]
         return "\n".join(lines)
+
+
+LABELS = {"input": "输入 / input", "expected": "期望 / expected", "got": "实际 / got",
+          "error": "错误 / error", "traceback": "出错位置 / traceback"}
+
+
+def _bilingual(label):
+    """"expected['W1']" -> "期望 / expected['W1']"; unknown labels stay as they are."""
+    head = label.split("[", 1)[0]
+    return LABELS[head] + label[len(head):] if head in LABELS else label
 
 
 def show(value):
