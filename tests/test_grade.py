@@ -41,8 +41,24 @@ def test_hostile_submission_learns_nothing_and_leaves_nothing():
     data = graded("mallory_1005_5005_two_layer_net.py")
     text = json.dumps(data, ensure_ascii=False)
     assert "stolen:" not in text and "network: open" not in text
-    leftovers = subprocess.run(["pgrep", "-f", "worker.py"], capture_output=True, text=True).stdout
-    assert leftovers.strip() == ""
+    assert box_processes() == []
+
+
+def box_processes():
+    """Processes still running as this test process's box user (the grader is root here)
+    or, when not root, as children of this process."""
+    import os
+    from autograder.sandbox import BOX_UID_BASE
+    uid, found = BOX_UID_BASE + os.getpid() % 100000, []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            owner = os.stat(f"/proc/{pid}").st_uid
+        except OSError:
+            continue
+        if (os.geteuid() == 0 and owner == uid) or int(stat[1]) == os.getpid():
+            found.append(int(pid))
+    return found
 
 
 def test_command_writes_the_contract_format_and_exits_0(tmp_path):

@@ -1,0 +1,299 @@
+"""make dist (kit/dist.py): the three zips are reproducible, the student zip holds what a
+student needs and nothing of the solution or the hidden checks, its commands work from a
+fresh unpack, the Gradescope and otter autograders grade the reference and the skeleton
+as they should, and every safety rail refuses a broken repo."""
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+
+from autograder import settings
+from autograder.checks.support import KNOWN
+from autograder.sandbox import bwrap_status
+from kit import dist
+from kit.mnist_fetch import FILES, idx_bytes, verify
+from kit.modload import ROOT
+from kit.skeleton import holes
+
+ZIPS = ("student.zip", "autograder.zip", "otter-autograder.zip")
+VERSION = settings.load()["assignment"]["version"]
+TOTAL = sum(settings.load()["points"].values())          # full marks
+
+
+def fake_mnist(folder):
+    """A small set in the official IDX format (CI has no data/): 2,200 train, 300 test images."""
+    rng = np.random.default_rng(0)
+    folder.mkdir()
+    for prefix, n in (("train", 2200), ("t10k", 300)):
+        (folder / f"{prefix}-images-idx3-ubyte").write_bytes(
+            idx_bytes(rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)))
+        (folder / f"{prefix}-labels-idx1-ubyte").write_bytes(
+            idx_bytes(rng.integers(0, 10, size=n, dtype=np.uint8)))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory):
+    """(folder, verified): the real MNIST when data/ holds it, else a small fake set."""
+    real = ROOT / "data"
+    if all(verify(real / name, name) or verify(real / f"{name}.gz", name) for name in FILES):
+        return real, True
+    return fake_mnist(tmp_path_factory.mktemp("mnist") / "data"), False
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, data_dir):
+    """One build of the three zips (rails included) for the whole session."""
+    out = tmp_path_factory.mktemp("dist")
+    dist.build(out, data_dir[0], log=lambda text: None, verified=data_dir[1])
+    return out
+
+
+def texts(path):
+    """{name: text} of a zip's text entries."""
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()
+                if not name.endswith(".gz")}
+
+
+# ------------------------------------------------------------------ reproducible
+
+def test_building_twice_gives_byte_identical_zips(built, data_dir, tmp_path):
+    dist.build(tmp_path, data_dir[0], log=lambda text: None, check_rails=False, verified=data_dir[1])
+    for name in ZIPS:
+        if (tmp_path / name).read_bytes() != (built / name).read_bytes():
+            with zipfile.ZipFile(tmp_path / name) as again, zipfile.ZipFile(built / name) as first:
+                changed = sorted({i.filename for i in again.infolist()} ^ {i.filename for i in first.infolist()}
+                                 | {i.filename for i in again.infolist() if i.filename in first.namelist()
+                                    and again.read(i) != first.read(i.filename)})
+            pytest.fail(f"{name} differs between two builds: {changed}")
+
+
+def test_zips_are_dated_sorted_with_plain_modes_and_no_machine_paths(built):
+    for name in ZIPS:
+        with zipfile.ZipFile(built / name) as archive:
+            infos = archive.infolist()
+            assert VERSION in archive.comment.decode("utf-8")
+        assert [i.filename for i in infos] == sorted(i.filename for i in infos)
+        for info in infos:
+            assert info.date_time == (1980, 1, 1, 0, 0, 0)
+            assert info.external_attr >> 16 in (0o100644, 0o100755), info.filename
+        for entry, text in texts(built / name).items():
+            assert str(ROOT) not in text and "/dist-otter-" not in text, (name, entry)
+    with zipfile.ZipFile(built / "autograder.zip") as archive:
+        modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
+    assert modes["run_autograder"] == modes["setup.sh"] == 0o100755
+
+
+# ------------------------------------------------------------------ the student zip
+
+def test_student_zip_has_what_a_student_needs(built):
+    with zipfile.ZipFile(built / "student.zip") as archive:
+        names = set(archive.namelist())
+        readme = archive.read("README.md").decode("utf-8")
+        skeleton = archive.read("two_layer_net.py")
+    assert {"two_layer_net.py", "mnist.py", "train.py", "check.py", "pytest.ini", "README.md",
+            "requirements.txt", "checks/__init__.py", "checks/test_public.py",
+            "checks/known/public.json"} <= names
+    assert {f"data/{name}.gz" for name in FILES} <= names
+    assert skeleton == (ROOT / "student" / "two_layer_net.py").read_bytes()
+    assert readme.splitlines()[0].endswith(f"({VERSION})")
+    assert readme.index("## 中文") < readme.index("## English")
+    for command in ("pip install -r requirements.txt", "python check.py", "python -m pytest", "python train.py"):
+        assert readme.count(command) >= 2, command     # in both languages
+
+
+def numbers(known):
+    """The numbers of a known/*.json as JSON text, those of 8 digits or more (not 0.0, 1.0...)."""
+    found = set()
+    for value in known.values():
+        if not isinstance(value, str):
+            found.update(json.dumps(float(x)) for x in np.ravel(np.asarray(value, dtype=float)))
+    return {text for text in found if len(text.lstrip("-")) >= 10}
+
+
+def test_student_zip_holds_no_solution_code_hidden_check_or_hidden_value(built):
+    found = texts(built / "student.zip")
+    assert not [n for n in found if "hidden" in n or n.endswith("test_hidden.py")]
+    source = (ROOT / "solution" / "two_layer_net.py").read_text(encoding="utf-8")
+    solution_lines = {line.strip() for *_, body in holes(source) for line in body
+                      if line.strip() and not line.strip().startswith("#")}
+    assert len(solution_lines) > 20
+    hidden_module = (ROOT / "autograder" / "checks" / "test_hidden.py").read_text(encoding="utf-8")
+    hidden_names = re.findall(r'@check\("([^"]+)"', hidden_module) + re.findall(r"def (test_\w+)", hidden_module)
+    hidden_known = json.loads((KNOWN / "hidden.json").read_text(encoding="utf-8"))
+    public_known = json.loads((KNOWN / "public.json").read_text(encoding="utf-8"))
+    # every long number of hidden.json, unless public.json has it too (like 1/6)
+    hidden_numbers = numbers(hidden_known) - numbers(public_known)
+    assert len(hidden_numbers) > 100 and len(hidden_names) > 10
+    for name, text in found.items():
+        lines = {line.strip() for line in text.splitlines()}
+        assert not lines & solution_lines, (name, sorted(lines & solution_lines))
+        assert not [h for h in hidden_names if h in text], name
+        assert not [k for k in hidden_known if f'"{k}"' in text], name
+        assert not [x for x in hidden_numbers if x in text], name
+
+
+def test_student_commands_work_from_a_fresh_unpack(built):
+    dist.check_student_zip(built / "student.zip", log=lambda text: None)
+
+
+# ------------------------------------------------------------------ Gradescope
+
+SPY = """
+import os
+
+PATHS = ("/autograder", "/autograder/source/solution/two_layer_net.py",
+         "/autograder/source/autograder/checks/known/hidden.json", {root!r})
+
+
+def sigmoid(x):
+    raise RuntimeError(f"seen: {{[path for path in PATHS if os.path.exists(path)]}}")
+"""
+
+
+@pytest.mark.skipif(not bwrap_status()[0], reason="run_autograder needs a working bubblewrap")
+def test_gradescope_layout_grades_reference_full_and_skeleton_zero(built, tmp_path):
+    (tmp_path / "spy.py").write_text(SPY.format(root=str(ROOT)), encoding="utf-8")
+    expected = {ROOT / "solution" / "two_layer_net.py": TOTAL, ROOT / "student" / "two_layer_net.py": 0,
+                tmp_path / "spy.py": 0}
+    how_nested = dist.nested_bwrap_works()
+    for number, (submission, score) in enumerate(expected.items()):
+        results, how = dist.try_gradescope(built / "autograder.zip", submission, tmp_path / str(number))
+        assert how == ("nested bwrap" if how_nested else "AUTOGRADER_ROOT")
+        assert results["score"] == score, submission
+        assert sum(t["max_score"] for t in results["tests"]) == TOTAL
+    # the spy's box saw nothing of /autograder (the reference, the hidden checks) nor of the repo
+    assert "seen: []" in json.dumps(results, ensure_ascii=False)
+
+
+def test_gradescope_zip_holds_the_grader_and_installs_with_pip_and_apt(built):
+    found = texts(built / "autograder.zip")
+    assert {"setup.sh", "run_autograder", "requirements.txt", "course.toml", "solution/two_layer_net.py",
+            "autograder/grade.py", "autograder/worker.py", "autograder/checks/test_hidden.py",
+            "autograder/checks/known/hidden.json", "kit/modload.py"} <= set(found)
+    assert "pip install" in found["setup.sh"] and "apt-get install" in found["setup.sh"]
+    assert "bubblewrap" in found["setup.sh"] and "-r requirements.txt" in found["setup.sh"]
+    assert 'grade "$AG/submission" --out "$AG/results"' in found["run_autograder"]
+    subprocess.run(["bash", "-n", "-c", found["setup.sh"] + "\n" + found["run_autograder"]], check=True)
+    pins = {d.split("==")[0]: d for d in settings.load(ROOT / "pyproject.toml")["project"]["dependencies"]
+            if "==" in d}
+    for package in ("numpy", "pytest", "matplotlib"):
+        assert f'{pins[package]}; python_version >= "3.11"' in found["requirements.txt"]
+
+
+# ------------------------------------------------------------------ otter-grader
+
+@pytest.mark.skipif(importlib.util.find_spec("ipykernel") is None,
+                    reason="otter run needs otter-grader[grading] (ipykernel)")
+@pytest.mark.parametrize("submission, full", [("solution/two_layer_net.py", True),
+                                              ("student/two_layer_net.py", False)])
+def test_otter_run_grades_reference_full_and_skeleton_zero(built, tmp_path, submission, full):
+    shutil.copyfile(ROOT / submission, tmp_path / "two_layer_net.py")
+    otter = [sys.executable, "-m", "otter", "run", "-a", str(built / "otter-autograder.zip"),
+             "-o", str(tmp_path), "--no-logo", "two_layer_net.py"]
+    run = subprocess.run(otter, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    tests = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["tests"]
+    graded = [t for t in tests if "max_score" in t]
+    assert sum(t["max_score"] for t in graded) == TOTAL
+    assert sum(t["score"] for t in graded) == (TOTAL if full else 0)
+
+
+def test_otter_test_files_are_exception_based_with_the_course_points(built):
+    found = texts(built / "otter-autograder.zip")
+    tests = {name: text for name, text in found.items() if name.startswith("tests/")}
+    assert len(tests) == 10 and "files/checks/otter_env.py" in found
+    assert all("from otter.test_files import test_case" in text and "(env):" in text for text in tests.values())
+    points = [float(p) for text in tests.values() for p in re.findall(r"points=([\d.]+)", text)]
+    assert sum(points) == pytest.approx(TOTAL)
+    checks = sum((ROOT / "autograder" / "checks" / name).read_text(encoding="utf-8").count("\n@check(")
+                 for name in ("test_public.py", "test_hidden.py"))
+    assert sum(text.count("\n@test_case(") for text in tests.values()) == checks > 20
+
+
+# ------------------------------------------------------------------ safety rails
+
+def repo_copy(tmp_path):
+    """The part of the repo that make dist reads, copied to tmp_path/repo."""
+    repo = tmp_path / "repo"
+    for name in ("autograder", "kit", "solution", "student"):
+        shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(ROOT / "course.toml", repo / "course.toml")
+    return repo
+
+
+def in_copy(repo, *command):
+    subprocess.run([sys.executable, *command], cwd=repo, check=True, capture_output=True)
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def no_hint(repo):
+    lines = (repo / "solution" / "two_layer_net.py").read_text(encoding="utf-8").splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if "# BEGIN SOLUTION" in line)
+    del lines[first + 1:first + 3]                      # the hole's two HINT lines
+    (repo / "solution" / "two_layer_net.py").write_text("".join(lines), encoding="utf-8")
+
+
+def stale_skeleton(repo):
+    with open(repo / "student" / "two_layer_net.py", "a", encoding="utf-8") as file:
+        file.write("# an edit by hand\n")
+
+
+def stale_known(repo):
+    edit(repo / "autograder" / "checks" / "known" / "public.json", "{\n", '{\n"stale": 1,\n')
+
+
+def wrong_solution(repo):
+    """numerical_gradient leaves x changed; the known values are remade so only the checks can tell."""
+    edit(repo / "solution" / "two_layer_net.py", "        x[idx] = tmp_val\n", "")
+    in_copy(repo, "-m", "autograder.fixtures")
+
+
+def skeleton_with_points(repo):
+    """sigmoid's body left outside the markers: the skeleton keeps it."""
+    path = repo / "solution" / "two_layer_net.py"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if "# BEGIN SOLUTION" in line)
+    end = next(i for i in range(first, len(lines)) if "# END SOLUTION" in lines[i])
+    del lines[end]
+    del lines[first:first + 3]
+    path.write_text("".join(lines), encoding="utf-8")
+    in_copy(repo, "-m", "kit.skeleton", "solution/two_layer_net.py", "student/two_layer_net.py")
+
+
+def skeleton_not_importing(repo):
+    """A hole at module level: the skeleton raises NotImplementedError when imported."""
+    edit(repo / "solution" / "two_layer_net.py", "import numpy as np\n",
+         "import numpy as np\n\n# BEGIN SOLUTION\n# HINT: 常数。\n# HINT: A constant.\nEPS = 1e-7\n# END SOLUTION\n")
+    in_copy(repo, "-m", "kit.skeleton", "solution/two_layer_net.py", "student/two_layer_net.py")
+
+
+@pytest.mark.parametrize("breakage, message", [
+    (no_hint, "has no '# HINT:' line"),
+    (stale_skeleton, "run `make student`"),
+    (stale_known, "run `make fixtures`"),
+    (wrong_solution, "from its own checks (it must get full marks)"),
+    (skeleton_with_points, "points (it must get 0): sigmoid: "),
+    (skeleton_not_importing, "does not import"),
+])
+def test_each_safety_rail_refuses_to_build(tmp_path, breakage, message):
+    repo = repo_copy(tmp_path)
+    breakage(repo)
+    run = subprocess.run([sys.executable, "-m", "kit.dist", "--root", str(repo), "--out", str(tmp_path / "out")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "make dist refused: " in run.stderr, run.stderr
+    assert message in run.stderr[run.stderr.index("make dist refused: "):], run.stderr
+    assert not (tmp_path / "out").exists()
