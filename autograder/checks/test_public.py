@@ -143,10 +143,16 @@ def net_obj(known, prefix):
     return {"init": tuple(known[f"{prefix}.init"]), "params": params_of(known, prefix)}
 
 
+def method_call(sub, collab, known, prefix, method, *args, **kwargs):
+    """Call TwoLayerNet.<method> on the known net ``prefix``; the functions it
+    calls are the reference's (in the grader)."""
+    target = f"TwoLayerNet.{method}"
+    return call(sub, target, *args, obj=net_obj(known, prefix), patches=others(collab, target), **kwargs)
+
+
 def forward_check(sub, collab, known, prefix):
     x, expected = known[f"{prefix}.x"], known[f"{prefix}.forward"]
-    result = call(sub, "TwoLayerNet.forward", x, obj=net_obj(known, prefix),
-                  patches=others(collab, "TwoLayerNet.forward"))
+    result = method_call(sub, collab, known, prefix, "forward", x)
     got = expect_array(result.value, "TwoLayerNet.forward", expected.shape)
     if relative_error(got, expected) > TOL:
         hint = ("forward = softmax(sigmoid(x @ W1 + b1) @ W2 + b2)，用 self.params 里的参数。",
@@ -165,8 +171,7 @@ def test_forward(sub, collab, known):
 
 def loss_check(sub, collab, known, prefix):
     x, t, expected = known[f"{prefix}.x"], known[f"{prefix}.t"], known[f"{prefix}.loss"]
-    result = call(sub, "TwoLayerNet.loss", x, t, obj=net_obj(known, prefix),
-                  patches=others(collab, "TwoLayerNet.loss"))
+    result = method_call(sub, collab, known, prefix, "loss", x, t)
     got = expect_float(result.value, "TwoLayerNet.loss")
     if relative_error(got, expected) > TOL:
         raise mismatch("TwoLayerNet.loss", f"x = {show(x)}, t = {show(t)}", expected, got,
@@ -181,8 +186,7 @@ def test_loss(sub, collab, known):
 
 def accuracy_check(sub, collab, known, prefix):
     x, t, expected = known[f"{prefix}.x"], known[f"{prefix}.t"], known[f"{prefix}.accuracy"]
-    result = call(sub, "TwoLayerNet.accuracy", x, t, obj=net_obj(known, prefix),
-                  patches=others(collab, "TwoLayerNet.accuracy"))
+    result = method_call(sub, collab, known, prefix, "accuracy", x, t)
     got = expect_float(result.value, "TwoLayerNet.accuracy")
     if relative_error(got, expected) > TOL:
         n = x.shape[0]
@@ -271,9 +275,8 @@ def train_run(sub, collab, known, prefix):
     names = ("x_train", "t_train", "x_test", "t_test")
     hyper = {name: int(known[f"{prefix}.{name}"]) if name != "learning_rate" else known[f"{prefix}.{name}"]
              for name in ("iters_num", "batch_size", "learning_rate")}
-    result = call(sub, "TwoLayerNet.train_model", *(known[f"{prefix}.{n}"] for n in names),
-                  obj=net_obj(known, prefix), seed=int(known[f"{prefix}.seed"]),
-                  patches=others(collab, "TwoLayerNet.train_model"), **hyper)
+    result = method_call(sub, collab, known, prefix, "train_model", *(known[f"{prefix}.{n}"] for n in names),
+                         seed=int(known[f"{prefix}.seed"]), **hyper)
     value = result.value
     if not isinstance(value, (tuple, list)) or len(value) != 3:
         raise CheckFailed(("train_model 应返回 (train_loss_list, train_acc_list, test_acc_list)。",
