@@ -3,6 +3,7 @@ import functools
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -41,6 +42,9 @@ def test_hostile_submission_learns_nothing_and_leaves_nothing():
     data = graded("mallory_1005_5005_two_layer_net.py")
     text = json.dumps(data, ensure_ascii=False)
     assert "stolen:" not in text and "network: open" not in text
+    deadline = time.monotonic() + 5    # a killed box may take a moment to tear down its memory
+    while box_processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert box_processes() == []
 
 
