@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup data student fixtures check grade train bench test demo dist check-dist clean
+.PHONY: help setup data student fixtures check grade bulk train bench test demo dist check-dist clean
 
 help:
 	@echo "make demo     set up, fetch MNIST, regenerate the skeleton, train the reference, save curves"
@@ -18,8 +18,10 @@ help:
 	@echo "make fixtures regenerate the checks' known values from the solution and course.toml"
 	@echo "make check    run the public checks on student/two_layer_net.py (SUB=path for another file)"
 	@echo "make grade    grade one submission: make grade SUB=path [OUT=dir]"
+	@echo "make bulk     grade a class: make bulk CLASS=folder-or-zip [OUT=dir] (default: the example class)"
 	@echo "make bench    print training and grading wall times"
 	@echo "make dist     build dist/student.zip, dist/autograder.zip, dist/otter-autograder.zip"
+	@echo "make check-dist  unpack dist/student.zip and run its commands as a student would"
 
 setup: $(STAMP)
 
@@ -45,6 +47,10 @@ check: setup
 grade: setup
 	$(PY) -m autograder grade $(SUB) --out $(OUT)
 
+CLASS ?= examples/submissions
+bulk: setup
+	$(PY) -m autograder bulk $(CLASS) --out $(if $(filter out/grade,$(OUT)),out/class,$(OUT))
+
 NET ?= solution/two_layer_net.py
 train: data
 	$(PY) student/train.py --net $(NET) --data data --out out/curves.png
@@ -52,11 +58,13 @@ train: data
 bench: data
 	$(PY) benchmarks/bench_train.py
 	$(PY) benchmarks/bench_grade.py
+	$(PY) benchmarks/bench_bulk.py
 
 test: setup
 	$(PY) -m pytest
 
 demo: setup data student train
+	$(PY) -m autograder bulk examples/submissions --out out/class
 
 dist: setup data
 	$(PY) -m kit.dist

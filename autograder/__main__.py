@@ -1,10 +1,13 @@
 """The grader's command line.
 
     python -m autograder grade SUBMISSION --out DIR    one submission -> DIR/results.json
+    python -m autograder bulk SUBMISSIONS --out DIR [--jobs N] [--force] [--student ID]
+                                                       a class -> DIR/gradebook.csv, DIR/report.html
 """
 import argparse
 import sys
 
+from . import bulk
 from .grade import grade, print_table, write_results
 
 
@@ -14,6 +17,9 @@ def main(argv=None):
     one = commands.add_parser("grade", help="grade one submission (.py file, folder or .zip)")
     one.add_argument("submission")
     one.add_argument("--out", required=True, help="folder for results.json")
+    many = commands.add_parser("bulk", help="grade a whole class (a folder or .zip of submissions)",
+                               description=bulk.DESCRIPTION)
+    bulk.add_arguments(many)
     args = parser.parse_args(argv)
 
     if args.command == "grade":
@@ -21,6 +27,8 @@ def main(argv=None):
         path = write_results(data, args.out)
         print_table(data)
         print(f"results: {path}")
+    elif args.command == "bulk":
+        return bulk.main(args)
     return 0
 
 

@@ -58,15 +58,27 @@ def summary(tests, import_error=None):
     return "\n".join(lines)
 
 
+def atomic_write(path, text, encoding="utf-8"):
+    """Write ``text`` to ``path`` through a temporary file and a rename, so
+    that a killed run never leaves half a file under the real name."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + "-")
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as file:
+            file.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for people to read
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def write_results(data, out_dir):
-    """Write out_dir/results.json atomically (a temp file, then rename)."""
+    """Write out_dir/results.json atomically."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".results-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        json.dump(data, file, ensure_ascii=False, indent=1)
-    os.replace(tmp, out_dir / "results.json")
-    return out_dir / "results.json"
+    return atomic_write(out_dir / "results.json", json.dumps(data, ensure_ascii=False, indent=1))
 
 
 def print_table(data, stream=None):

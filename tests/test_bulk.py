@@ -1,0 +1,347 @@
+"""Bulk grading end to end: a temporary class in every layout, malformed input,
+duplicate ids, kill-and-resume, --student, --force, changed files, the report."""
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+
+from autograder import bulk
+from autograder.checks.collect import FUNCTIONS
+from kit.modload import ROOT
+
+EXAMPLES = ROOT / "examples" / "submissions"
+REFERENCE = EXAMPLES / "reference_1000_5000_two_layer_net.py"
+
+# student id -> (status, score); score None: the cell stays empty
+EXPECTED = {
+    "reference_1000": ("graded", "100"),            # Canvas name, with a notes file beside it
+    "zhaoliu_1004": ("graded", "100"),              # Canvas name with late_ in front
+    "sunba_1008": ("graded", "0"),                  # Canvas name with _late_ after the name (the skeleton)
+    "lisi": ("graded", "86"),                       # a folder
+    "wangwu_1003": ("graded", "75"),                # a zip: GBK, CRLF, nested, __MACOSX junk
+    "qianjiu": ("graded", "100"),                   # a notebook
+    "zhou_1010": ("duplicate", None),               # two submissions of one student
+    "zhouqi_1006": ("bad-zip", "0"),                # a broken zip
+    "bomb_1011": ("zip-too-large", "0"),            # a zip bomb
+    "ambiguous_1012": ("ambiguous", "0"),
+    "nofile_1013": ("no-file", "0"),                # a zip without code
+    "empty": ("no-file", "0"),                      # an empty folder
+    "binary_1014": ("binary", "0"),
+    "huge_1015": ("too-large", "0"),
+    "pdf_1016": ("wrong-type", "0"),
+    "badnb_1017": ("bad-notebook", "0"),
+    "linked_1018": ("link", "0"),
+}
+
+
+def make_zip(path, entries):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return path
+
+
+def make_class(folder):
+    """A class folder in every layout the issue names (see EXPECTED)."""
+    folder.mkdir(parents=True)
+    shutil.copyfile(REFERENCE, folder / "reference_1000_5000_two_layer_net.py")
+    (folder / "reference_1000_5000_notes.txt").write_text("notes", encoding="utf-8")
+    shutil.copyfile(EXAMPLES / "zhaoliu_1004_5004_two_layer_net.py", folder / "late_zhaoliu_1004_5004_two_layer_net.py")
+    shutil.copyfile(EXAMPLES / "untouched_1007_5007_two_layer_net.py", folder / "sunba_late_1008_5008_two_layer_net.py")
+    shutil.copytree(EXAMPLES / "lisi", folder / "lisi")
+    shutil.copyfile(EXAMPLES / "wangwu_1003_5003_submission.zip", folder / "wangwu_1003_5003_submission.zip")
+    cells = [{"cell_type": "markdown", "source": ["# 作业"]},
+             {"cell_type": "code", "source": ["%matplotlib inline\n", REFERENCE.read_text(encoding="utf-8")]}]
+    (folder / "qianjiu_two_layer_net.ipynb").write_text(json.dumps({"cells": cells}), encoding="utf-8")
+    shutil.copyfile(REFERENCE, folder / "zhou_1010_5010_two_layer_net.py")
+    make_zip(folder / "zhou_1010_5011_two_layer_net.zip", {"two_layer_net.py": REFERENCE.read_bytes()})
+    shutil.copyfile(EXAMPLES / "zhouqi_1006_5006_two_layer_net.zip", folder / "zhouqi_1006_5006_two_layer_net.zip")
+    make_zip(folder / "bomb_1011_5011_two_layer_net.zip", {"two_layer_net.py": b"\0" * (100 << 20)})
+    make_zip(folder / "ambiguous_1012_5012_hw.zip", {"a/two_layer_net.py": "", "b/two_layer_net.py": ""})
+    make_zip(folder / "nofile_1013_5013_hw.zip", {"readme.txt": "no code"})
+    (folder / "empty").mkdir()
+    (folder / "binary_1014_5014_two_layer_net.py").write_bytes(b"\xff\xfe\x00bad")
+    (folder / "huge_1015_5015_two_layer_net.py").write_bytes(b"x = 1\n" * 300000)
+    (folder / "pdf_1016_5016_report.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "badnb_1017_5017_two_layer_net.ipynb").write_text("{not json", encoding="utf-8")
+    (folder / "linked_1018_5018_two_layer_net.py").symlink_to(REFERENCE)
+    (folder / "__MACOSX").mkdir()
+    (folder / "__MACOSX" / "._lisi").write_bytes(b"\0\5junk")
+    (folder / ".DS_Store").write_bytes(b"\0")
+    return folder
+
+
+def bulk_command(*args, **kwargs):
+    return [sys.executable, "-m", "autograder", "bulk", *map(str, args)] + \
+        [x for k, v in kwargs.items() for x in (f"--{k}", str(v))]
+
+
+def read_gradebook(out):
+    raw = (out / "gradebook.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")                        # UTF-8 with BOM, for Excel
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def stored(out, student):
+    return json.loads((out / student / "results.json").read_text(encoding="utf-8"))
+
+
+def graded_now(*args, **options):
+    """Run the bulk command (in its own process, so that no grading process outlives it
+    here); return how many submissions it graded rather than reused."""
+    run = subprocess.run(bulk_command(*args, **options), capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return int(re.search(r": grading (\d+)", run.stdout)[1])
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The class, graded once, uninterrupted, by the command: (class folder, out folder, stdout)."""
+    tmp = tmp_path_factory.mktemp("bulk")
+    folder = make_class(tmp / "class")
+    run = subprocess.run(bulk_command(folder, out=tmp / "out", jobs=2), capture_output=True, text=True,
+                         cwd=tmp, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return folder, tmp / "out", run.stdout
+
+
+@pytest.fixture
+def regraded(graded, tmp_path):
+    """A copy of the graded class and its results, to change and grade again."""
+    folder, out, _ = graded
+    shutil.copytree(folder, tmp_path / "class", symlinks=True)
+    shutil.copytree(out, tmp_path / "out")
+    return tmp_path / "class", tmp_path / "out"
+
+
+# ------------------------------------------------------------------ ids
+
+@pytest.mark.parametrize("name, is_dir, expected", [
+    ("zhangsan_1001_5001_two_layer_net.py", False, ("zhangsan_1001", False)),
+    ("late_zhangsan_1001_5001_two_layer_net.py", False, ("zhangsan_1001", True)),
+    ("zhangsan_late_1001_5001_two_layer_net-1.py", False, ("zhangsan_1001", True)),
+    ("chocolate_1001_5001_two_layer_net.py", False, ("chocolate_1001", False)),
+    ("wangwu_1003_5003_submission.zip", False, ("wangwu_1003", False)),
+    ("Zhang San_123456_assignsubmission_file_", True, ("Zhang San_123456", False)),
+    ("张三_two_layer_net.py", False, ("张三", False)),
+    ("two_layer_net.py", False, ("two_layer_net", False)),
+    ("lisi", True, ("lisi", False)),
+    ("hw.v2", True, ("hw.v2", False)),
+    ('a:b*c?"d<e>|f.py', False, ("a_b_c__d_e__f", False)),
+    ("gradebook.csv.py", False, ("_gradebook.csv", False)),
+    ("...py", False, ("unnamed", False)),
+])
+def test_student_ids(name, is_dir, expected):
+    assert bulk.student_id(name, is_dir) == expected
+
+
+# ------------------------------------------------------------------ end to end
+
+def test_every_layout_gives_one_row_per_student(graded):
+    folder, out, stdout = graded
+    rows = read_gradebook(out)
+    assert list(rows[0]) == ["student", "score", "max_score", "status", *FUNCTIONS]
+    assert [r["student"] for r in rows] == sorted(EXPECTED, key=str.casefold)
+    for row in rows:
+        status, score = EXPECTED[row["student"]]
+        assert (row["status"], row["score"] or None) == (status, score), row
+        assert row["max_score"] == "100"
+        if score is not None:
+            assert sum(float(row[f]) for f in FUNCTIONS) == pytest.approx(float(score))
+    assert f"gradebook: {out / 'gradebook.csv'}" in stdout and f"report:    {out / 'report.html'}" in stdout
+    assert "lisi" in stdout and "zhou_1010" in stdout                # the ids in the progress output
+
+
+def test_each_student_gets_results_and_feedback(graded):
+    _, out, _ = graded
+    for student, (status, _) in EXPECTED.items():
+        data = stored(out, student)
+        assert data["status"] == status and data["score"] == sum(t["score"] for t in data["tests"])
+        assert set(data) >= {"score", "execution_time", "output", "tests", "extra_data"}
+        feedback = (out / student / "feedback.md").read_text(encoding="utf-8")
+        assert feedback.startswith(f"# 作业反馈 / Feedback: {student}")
+    lisi = (out / "lisi" / "feedback.md").read_text(encoding="utf-8")
+    assert "86 / 100" in lisi and "提示：" in lisi and "Hint:" in lisi
+    assert lisi.index("没有通过的检查") < lisi.index("通过的检查 / Passed checks")
+    assert stored(out, "zhaoliu_1004")["extra_data"]["late"] is True
+
+
+def test_duplicates_are_reported_not_merged(graded):
+    _, out, _ = graded
+    data = stored(out, "zhou_1010")
+    assert data["status"] == "duplicate" and data["tests"] == []
+    assert "zhou_1010_5010_two_layer_net.py" in data["output"] and "zhou_1010_5011_two_layer_net.zip" in data["output"]
+
+
+def test_refusals_are_fast_and_say_why(graded):
+    _, out, _ = graded
+    for student, (status, _) in EXPECTED.items():
+        if status not in ("graded", "duplicate"):
+            data = stored(out, student)
+            assert status in data["output"] and len(data["output"]) > 30
+            assert data["execution_time"] < 0.5                  # the zip bomb too
+
+
+def test_report_is_one_self_contained_page(graded):
+    _, out, _ = graded
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") == 2
+    assert "http://" not in page and "https://" not in page and "<script" not in page
+    for student in EXPECTED:
+        assert f'href="{student}/feedback.md"' in page
+    assert "除以批大小" in page                                       # a common mistake's hint (lisi's)
+    assert "bomb_1011" in page and "zip-too-large" in page
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_report_renders_in_headless_chromium(graded, tmp_path):
+    _, out, _ = graded
+    shot = tmp_path / "report.png"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--no-first-run",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1280,2000",
+                    (out / "report.html").as_uri()], capture_output=True, timeout=60)
+    assert shot.stat().st_size > 50_000                          # a page with plots, not a blank one
+
+
+def test_same_class_as_a_zip_gives_the_same_gradebook(graded, tmp_path):
+    folder, out, _ = graded
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:   # as an LMS would: one top folder
+        for path in sorted(folder.rglob("*")):
+            name = "submissions/" + path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                info = zipfile.ZipInfo(name)
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+                zf.writestr(info, os.readlink(path))
+            elif path.is_dir():
+                zf.writestr(name + "/", "")
+            else:
+                zf.write(path, name)
+    graded_now(archive, out=tmp_path / "out", jobs=2)
+    assert (tmp_path / "out" / "gradebook.csv").read_bytes() == (out / "gradebook.csv").read_bytes()
+    assert not list((tmp_path / "out").glob(".class-*"))            # the extraction folder is gone
+
+
+class GBKName(zipfile.ZipInfo):
+    """An entry named in GBK without the UTF-8 flag, as zips made on Chinese Windows are."""
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("cp437"), self.flag_bits
+
+
+def test_class_zip_is_extracted_safely(tmp_path):
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        link = zipfile.ZipInfo("linkme_1_2_two_layer_net.py")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr("../escape_3_4_two_layer_net.py", "x = 1\n")
+        zf.writestr("/abs_5_6_two_layer_net.py", "x = 1\n")
+        zf.writestr("bomb_7_8_two_layer_net.py", b"\0" * (200 << 20))
+        zf.writestr(GBKName("张三_9_10_two_layer_net.py".encode("gbk").decode("cp437")), "x = 1\n")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    start = time.perf_counter()
+    entries = {e.student: e for e in bulk.class_entries(archive, dest)}
+    assert time.perf_counter() - start < 0.5
+    assert {s: e.refused[0] for s, e in entries.items() if e.refused} == {
+        "linkme_1": "link", "escape_3": "unsafe-path", "abs_5": "unsafe-path", "bomb_7": "zip-too-large"}
+    assert entries["张三_9"].path.read_text() == "x = 1\n"
+    assert sorted(p.name for p in dest.iterdir()) == ["张三_9_10_two_layer_net.py"]
+    assert not (tmp_path / "escape_3_4_two_layer_net.py").exists()
+
+
+def test_bad_class_arguments_exit_2(tmp_path):
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class.txt").write_text("not a class")
+    for args, out in [([tmp_path / "missing"], "out"), ([tmp_path / "class.txt"], "out"),
+                      ([tmp_path / "class", "--student", "nobody"], "out"), ([tmp_path / "class"], "class"),
+                      ([tmp_path / "class"], ".")]:
+        run = subprocess.run(bulk_command(*args, out=tmp_path / out), capture_output=True, text=True, timeout=60)
+        assert run.returncode == 2 and "bulk:" in run.stderr
+
+
+# ------------------------------------------------------------------ resuming
+
+def test_killed_run_resumes_to_the_same_gradebook(graded, tmp_path):
+    folder, uninterrupted, _ = graded
+    out = tmp_path / "out"
+    command = bulk_command(folder, out=out, jobs=1)
+    victim = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+                              start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(out.glob("*/results.json"))) < 4 and victim.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(victim.pid, signal.SIGKILL)                        # the main process only, as kill -9 does
+        victim.wait()
+        done = len(list(out.glob("*/results.json")))
+        assert 4 <= done < len(EXPECTED), "the run was not killed part-way"
+        for path in out.glob("*/results.json"):
+            json.loads(path.read_text(encoding="utf-8"))          # whole files only
+        deadline = time.monotonic() + 10                           # its workers die with it
+        while time.monotonic() < deadline and _alive(victim.pid):
+            time.sleep(0.1)
+        assert not _alive(victim.pid), "grading processes outlived the killed run"
+    finally:
+        if _alive(victim.pid):
+            os.killpg(victim.pid, signal.SIGKILL)
+    rerun = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"reusing {done} stored results" in rerun.stdout
+    assert (out / "gradebook.csv").read_bytes() == (uninterrupted / "gradebook.csv").read_bytes()
+
+
+def _alive(group):
+    try:
+        os.killpg(group, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def test_rerun_reuses_everything_and_student_regrades_one(regraded):
+    folder, out = regraded
+    before = (out / "gradebook.csv").read_bytes()
+    times = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("*/results.json")}
+    assert graded_now(folder, out=out) == 0 and (out / "gradebook.csv").read_bytes() == before
+    assert graded_now(folder, out=out, student="LISI") == 1                 # ids match case-insensitively
+    assert (out / "gradebook.csv").read_bytes() == before
+    changed = {p.parent.name for p in out.glob("*/results.json") if p.stat().st_mtime_ns != times[p.parent.name]}
+    assert changed == {"lisi"}
+
+
+def test_force_regrades_everything(regraded):
+    folder, out = regraded
+    before = (out / "gradebook.csv").read_bytes()
+    assert graded_now(folder, "--force", out=out, jobs=2) == len(EXPECTED)
+    assert (out / "gradebook.csv").read_bytes() == before
+
+
+def test_a_changed_submission_is_regraded(regraded):
+    folder, out = regraded
+    shutil.copyfile(REFERENCE, folder / "lisi" / "two_layer_net.py")                  # lisi fixed the bugs
+    (folder / "zhou_1010_5011_two_layer_net.zip").unlink()                           # the duplicate resolved
+    assert graded_now(folder, out=out, jobs=2) == 2
+    rows = {r["student"]: r for r in read_gradebook(out)}
+    assert (rows["lisi"]["score"], rows["zhou_1010"]["score"], rows["zhou_1010"]["status"]) == ("100", "100", "graded")
+
+
+def test_output_folder_inside_the_class_is_not_a_submission(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "pdf_1_2_report.pdf").write_bytes(b"%PDF-1.4")
+    assert graded_now(folder, out=folder / "graded", jobs=1) == 1
+    assert graded_now(folder, out=folder / "graded", jobs=1) == 0            # graded/ is not a submission
+    assert [r["status"] for r in read_gradebook(folder / "graded")] == ["wrong-type"]
