@@ -6,7 +6,9 @@ Zips are read in memory after their sizes are checked: nothing is extracted,
 so no entry can land outside a private folder, and links are never followed.
 Source text may be UTF-8 (with or without BOM) or GBK/GB18030, with any line ends.
 """
+import ast
 import json
+import re
 import stat
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -50,28 +52,41 @@ def _pick(names):
     raise Refused("no-file", f"没有找到 {WANTED}.py / no {WANTED}.py found in the submission")
 
 
+# PEP 263: a "# -*- coding: NAME -*-" comment on line 1 or 2
+CODING = re.compile(r"^([ \t\f]*#.*?coding[:=][ \t]*)([-\w.]+)")
+
+
 def decode(data, name="two_layer_net.py"):
-    """Source bytes -> text with \\n line ends: UTF-8 (BOM or not), else GB18030 (covers GBK)."""
+    """Source bytes -> text with \\n line ends. The encoding its coding comment
+    declares, else UTF-8 (BOM or not), else GB18030 (covers GBK). The text is
+    graded as UTF-8, so a coding comment is rewritten to say utf-8."""
     if len(data) > MAX_SOURCE:
         raise Refused("too-large", f"{name} 超过 1 MiB / is larger than 1 MiB")
     if b"\0" in data:
         raise Refused("binary", f"{name} 不是文本文件 / is not a text file")
-    for encoding in ("utf-8-sig", "gb18030"):
+    head = data.decode("latin-1").splitlines()[:2]
+    declared = [m.group(2) for m in map(CODING.match, head) if m][:1]
+    for encoding in (*declared, "utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
             break
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, LookupError):
             continue
     else:
         raise Refused("encoding", f"{name}: 无法识别编码，请保存为 UTF-8 / unknown encoding, save it as UTF-8")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines[:2] = [CODING.sub(r"\1utf-8", line) for line in lines[:2]]
+    text = "\n".join(lines)
     if name.lower().endswith(".ipynb"):
         text = notebook_code(text, name)
     return text
 
 
 def notebook_code(text, name):
-    """The code cells of a notebook, IPython magics and shell lines commented out."""
+    """What of a notebook's code cells is graded: imports, function and class
+    definitions and assignments that call nothing (constants). Cells that load
+    data, train or plot would run at import and are left out; IPython magics and
+    shell lines (% and !) are commented out."""
     try:
         cells = json.loads(text)["cells"]
         sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
@@ -80,7 +95,24 @@ def notebook_code(text, name):
         raise Refused("bad-notebook", f"{name} 不是有效的 notebook / is not a valid notebook") from None
     lines = [("# " + l if l.lstrip().startswith(("%", "!")) else l)
              for source in sources for l in source.splitlines()]
-    return "\n".join(lines) + "\n"
+    code = "\n".join(lines) + "\n"
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code  # graded as it is: the import error then tells the student where
+    lines = code.splitlines()
+    kept = []
+    for node in filter(_definition, tree.body):
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        kept += lines[first - 1:node.end_lineno]
+    return "\n".join(kept) + "\n"
+
+
+def _definition(node):
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)):
+        return True
+    return isinstance(node, (ast.Assign, ast.AnnAssign)) and not any(
+        isinstance(inner, ast.Call) for inner in ast.walk(node))
 
 
 def _from_zip(path):

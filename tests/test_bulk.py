@@ -17,19 +17,24 @@ import pytest
 
 from autograder import bulk
 from autograder.checks.collect import FUNCTIONS
+from autograder.settings import load as load_settings
 from kit.modload import ROOT
 
 EXAMPLES = ROOT / "examples" / "submissions"
 REFERENCE = EXAMPLES / "reference_1000_5000_two_layer_net.py"
 
+# The points of the whole assignment, as course.toml gives them.
+TOTAL = f"{sum(load_settings()['points'].values()):g}"
+PARTIAL = "partial"  # more than 0, less than TOTAL: the exact points are test_grade.py's business
+
 # student id -> (status, score); score None: the cell stays empty
 EXPECTED = {
-    "reference_1000": ("graded", "100"),            # Canvas name, with a notes file beside it
-    "zhaoliu_1004": ("graded", "100"),              # Canvas name with late_ in front
+    "reference_1000": ("graded", TOTAL),            # Canvas name, with a notes file beside it
+    "zhaoliu_1004": ("graded", TOTAL),              # Canvas name with late_ in front
     "sunba_1008": ("graded", "0"),                  # Canvas name with _late_ after the name (the skeleton)
-    "lisi": ("graded", "86"),                       # a folder
-    "wangwu_1003": ("graded", "75"),                # a zip: GBK, CRLF, nested, __MACOSX junk
-    "qianjiu": ("graded", "100"),                   # a notebook
+    "lisi": ("graded", PARTIAL),                    # a folder
+    "wangwu_1003": ("graded", PARTIAL),             # a zip: GBK, CRLF, nested, __MACOSX junk
+    "qianjiu": ("graded", TOTAL),                   # a notebook
     "zhou_1010": ("duplicate", None),               # two submissions of one student
     "zhouqi_1006": ("bad-zip", "0"),                # a broken zip
     "bomb_1011": ("zip-too-large", "0"),            # a zip bomb
@@ -154,8 +159,11 @@ def test_every_layout_gives_one_row_per_student(graded):
     assert [r["student"] for r in rows] == sorted(EXPECTED, key=str.casefold)
     for row in rows:
         status, score = EXPECTED[row["student"]]
+        if score == PARTIAL:
+            assert 0 < float(row["score"]) < float(TOTAL), row
+            score = row["score"]
         assert (row["status"], row["score"] or None) == (status, score), row
-        assert row["max_score"] == "100"
+        assert row["max_score"] == TOTAL
         if score is not None:
             assert sum(float(row[f]) for f in FUNCTIONS) == pytest.approx(float(score))
     assert f"gradebook: {out / 'gradebook.csv'}" in stdout and f"report:    {out / 'report.html'}" in stdout
@@ -171,7 +179,7 @@ def test_each_student_gets_results_and_feedback(graded):
         feedback = (out / student / "feedback.md").read_text(encoding="utf-8")
         assert feedback.startswith(f"# 作业反馈 / Feedback: {student}")
     lisi = (out / "lisi" / "feedback.md").read_text(encoding="utf-8")
-    assert "86 / 100" in lisi and "提示：" in lisi and "Hint:" in lisi
+    assert f"{stored(out, 'lisi')['score']:g} / {TOTAL}" in lisi and "提示：" in lisi and "Hint:" in lisi
     assert lisi.index("没有通过的检查") < lisi.index("通过的检查 / Passed checks")
     assert stored(out, "zhaoliu_1004")["extra_data"]["late"] is True
 
@@ -335,7 +343,7 @@ def test_a_changed_submission_is_regraded(regraded):
     (folder / "zhou_1010_5011_two_layer_net.zip").unlink()                           # the duplicate resolved
     assert graded_now(folder, out=out, jobs=2) == 2
     rows = {r["student"]: r for r in read_gradebook(out)}
-    assert (rows["lisi"]["score"], rows["zhou_1010"]["score"], rows["zhou_1010"]["status"]) == ("100", "100", "graded")
+    assert (rows["lisi"]["score"], rows["zhou_1010"]["score"], rows["zhou_1010"]["status"]) == (TOTAL, TOTAL, "graded")
 
 
 def test_output_folder_inside_the_class_is_not_a_submission(tmp_path):

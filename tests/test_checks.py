@@ -12,6 +12,7 @@ from autograder.checks.collect import FUNCTIONS, function_of, run_checks
 from autograder.checks.local import LocalSubmission, SubmissionMode
 from autograder.fixtures import make_known, to_json
 from autograder.reference import collaborators, load_reference
+from autograder.settings import load as load_settings
 from kit.modload import ROOT
 
 SOLUTION = ROOT / "solution" / "two_layer_net.py"
@@ -31,10 +32,11 @@ def lost(tests):
     return {function_of(t) for t in tests if t["score"] < t["max_score"]}
 
 
-def test_points_add_up_to_100_and_follow_the_contract(collab):
+def test_points_follow_course_toml_and_the_contract(collab):
     tests = grade(SOLUTION, collab)
-    assert sum(t["max_score"] for t in tests) == 100
-    assert sum(t["score"] for t in tests) == 100, [t for t in tests if not t["score"]]
+    total = sum(load_settings()["points"].values())
+    assert sum(t["max_score"] for t in tests) == pytest.approx(total)
+    assert sum(t["score"] for t in tests) == pytest.approx(total), [t for t in tests if not t["score"]]
     assert {function_of(t) for t in tests} == set(FUNCTIONS)
     assert {t["visibility"] for t in tests} == {"visible", "after_published"}
 
@@ -129,6 +131,7 @@ def test_student_command_exit_codes(tmp_path):
         return subprocess.run([sys.executable, "-m", "autograder.checks", str(path)],
                               capture_output=True, text=True, cwd=ROOT)
     done, todo = run(SOLUTION), run(ROOT / "student" / "two_layer_net.py")
-    assert done.returncode == 0 and "63 / 63" in done.stdout
+    public = sum(t["max_score"] for t in grade(SOLUTION, None, files=("test_public.py",)))
+    assert done.returncode == 0 and f"{public:g} / {public:g}" in done.stdout
     assert todo.returncode == 1 and "Fix this first: sigmoid" in todo.stdout
     assert run(tmp_path / "missing.py").returncode == 2

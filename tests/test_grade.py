@@ -9,18 +9,25 @@ import pytest
 
 from autograder.checks.collect import FUNCTIONS, function_of
 from autograder.grade import grade
+from autograder.settings import load as load_settings
 from kit.modload import ROOT
 
 EXAMPLES = ROOT / "examples" / "submissions"
 
-# submission -> (score, the functions that lose points)
+POINTS = load_settings()["points"]   # function -> points, from course.toml
+
+# submission -> the checks that fail: all of a function's ("*"), or those named
 EXPECTED = {
-    "reference_1000_5000_two_layer_net.py": (100, set()),
-    "zhaoliu_1004_5004_two_layer_net.py": (100, set()),        # another style, all correct
-    "untouched_1007_5007_two_layer_net.py": (0, set(FUNCTIONS)),
-    "lisi": (86, {"cross_entropy_error", "numerical_gradient"}),  # a folder
-    "wangwu_1003_5003_submission.zip": (75, {"TwoLayerNet.gradient", "TwoLayerNet.accuracy"}),  # GBK, CRLF
-    "mallory_1005_5005_two_layer_net.py": (25, set(FUNCTIONS) - {"sigmoid", "softmax", "cross_entropy_error"}),
+    "reference_1000_5000_two_layer_net.py": {},
+    "zhaoliu_1004_5004_two_layer_net.py": {},           # another style, all correct
+    "untouched_1007_5007_two_layer_net.py": {f: "*" for f in FUNCTIONS},
+    "lisi": {                                           # a folder: summed loss, forward difference
+        "cross_entropy_error": {"one-hot labels, mean over the batch", "integer labels"},
+        "numerical_gradient": {"central difference on a (2, 3) array", "a 1-D array"}},
+    "wangwu_1003_5003_submission.zip": {                # GBK, CRLF: no / N in backprop, a count
+        "TwoLayerNet.gradient": "*", "TwoLayerNet.accuracy": "*"},
+    "mallory_1005_5005_two_layer_net.py":               # hostile: only three functions are honest
+        {f: "*" for f in FUNCTIONS if f not in ("sigmoid", "softmax", "cross_entropy_error")},
 }
 
 
@@ -31,11 +38,17 @@ def graded(name):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_class_scores(name):
-    score, losing = EXPECTED[name]
     data = graded(name)
-    assert data["score"] == score
-    assert {function_of(t) for t in data["tests"] if t["score"] < t["max_score"]} == losing
-    assert sum(t["max_score"] for t in data["tests"]) == 100
+    failing = {(function_of(t), t["name"].split(": ", 1)[1]) for t in data["tests"] if t["score"] == 0}
+    expected = {(function_of(t), t["name"].split(": ", 1)[1]) for t in data["tests"]
+                if EXPECTED[name].get(function_of(t)) == "*"
+                or t["name"].split(": ", 1)[1] in EXPECTED[name].get(function_of(t), ())}
+    assert failing == expected
+    assert all(t["score"] in (0, t["max_score"]) for t in data["tests"])
+    assert data["score"] == pytest.approx(sum(t["max_score"] for t in data["tests"]) -
+                                          sum(t["max_score"] for t in data["tests"] if t["score"] == 0))
+    for function, points in POINTS.items():   # each function's checks add up to its points
+        assert sum(t["max_score"] for t in data["tests"] if function_of(t) == function) == pytest.approx(points)
 
 
 def test_hostile_submission_learns_nothing_and_leaves_nothing():
@@ -70,9 +83,9 @@ def test_command_writes_the_contract_format_and_exits_0(tmp_path):
                           str(EXAMPLES / "lisi"), "--out", str(tmp_path / "out")],
                          capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert "86 / 100" in run.stdout                       # the score table
     data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
-    assert data["score"] == sum(t["score"] for t in data["tests"]) == 86
+    assert data["score"] == sum(t["score"] for t in data["tests"]) == graded("lisi")["score"]
+    assert f"{data['score']:g} / {sum(POINTS.values()):g}" in run.stdout   # the score table
     assert isinstance(data["execution_time"], float) and data["output"]
     for test in data["tests"]:
         assert set(test) >= {"name", "score", "max_score", "output", "visibility"}

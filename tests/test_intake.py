@@ -47,11 +47,21 @@ def test_folder_holding_one_zip(tmp_path):
 
 def test_notebook_code_cells(tmp_path):
     cells = [{"cell_type": "markdown", "source": ["# title"]},
-             {"cell_type": "code", "source": ["%matplotlib inline\n", "import numpy as np"]},
-             {"cell_type": "code", "source": "def f():\n    return 1"}]
+             {"cell_type": "code", "source": ["%matplotlib inline\n", "import numpy as np\n", "H = 1e-4"]},
+             {"cell_type": "code", "source": "@staticmethod\ndef f():\n    return 1"},
+             {"cell_type": "code", "source": "x = load_mnist()\nnet.train_model(x)\nplt.show()"}]
     path = tmp_path / "two_layer_net.ipynb"
     path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
-    assert read_submission(path) == "# %matplotlib inline\nimport numpy as np\ndef f():\n    return 1\n"
+    # imports, definitions and constants are graded; loading, training and plotting cells are not
+    assert read_submission(path) == "import numpy as np\nH = 1e-4\n@staticmethod\ndef f():\n    return 1\n"
+
+
+def test_a_coding_comment_is_honoured_and_rewritten(tmp_path):
+    path = tmp_path / "two_layer_net.py"
+    path.write_bytes("# -*- coding: gbk -*-\r\n# 两层网络\r\nx = 1\r\n".encode("gbk"))
+    text = read_submission(path)
+    assert text == "# -*- coding: utf-8 -*-\n# 两层网络\nx = 1\n"
+    compile(text.encode("utf-8"), "two_layer_net.py", "exec")  # what the grader writes, then imports
 
 
 @pytest.mark.parametrize("build, status", [
