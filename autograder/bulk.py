@@ -376,7 +376,7 @@ def grade_all(todo, out, jobs, grader, max_score, total, done):
     ``done`` rows are already stored; the progress bar counts over ``total``.
     """
     bar = tqdm(total=total, initial=done, unit="sub", dynamic_ncols=True, file=sys.stderr,
-               mininterval=0.2, smoothing=0.1)
+               mininterval=0.2, smoothing=0.1, disable=None)  # None: no bar when stderr is not a terminal
     context = multiprocessing.get_context("spawn")
     pool = concurrent.futures.ProcessPoolExecutor(max(1, min(jobs, len(todo))), mp_context=context,
                                                   initializer=_start_worker, initargs=(os.getpid(),))
@@ -517,7 +517,8 @@ def main(args):
               file=sys.stderr)
         return 130
     print(f"{summary['graded']} graded, {summary['not_graded']} not graded "
-          f"({summary['graded_now']} graded now, {summary['reused']} reused) in {summary['seconds']:.1f} s")
+          f"({summary['graded_now']} run now, {summary['reused']} reused from an earlier run) "
+          f"in {summary['seconds']:.1f} s")
     print(f"gradebook: {summary['gradebook']}")
     print(f"report:    {summary['report']}")
     if summary["grader_errors"]:

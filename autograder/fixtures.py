@@ -107,7 +107,10 @@ def grading_keys(course):
     """Points per function, weights per function, the hidden checks' visibility."""
     weights = check_weights()
     if set(weights) != set(course["points"]):
-        raise SystemExit(f"course.toml [points] must name exactly the checked functions: {sorted(weights)}")
+        wrong = sorted(set(course["points"]) - set(weights)) or "(none)"
+        missing = sorted(set(weights) - set(course["points"])) or "(none)"
+        raise SystemExit(f"course.toml [points] must name exactly the checked functions {sorted(weights)}; "
+                         f"unknown: {wrong}, missing: {missing}")
     out = {f"points.{fn}": value for fn, value in course["points"].items()}
     out.update({f"weights.{fn}": value for fn, value in weights.items()})
     out["visibility.hidden"] = course["visibility"]["hidden"]

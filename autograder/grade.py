@@ -53,7 +53,7 @@ def summary(tests, import_error=None):
     if import_error:
         lines.append(f"你的文件无法导入 / your file could not be imported: {import_error}")
     failed = first_failure(tests)
-    if failed:
+    if failed and not import_error:
         lines.append(f"先修这个 / fix this first: {failed['name']}")
     return "\n".join(lines)
 

@@ -13,8 +13,9 @@ as otter-grader test files, made with ``otter generate``. The version of
 course.toml is in each zip's comment and in the student README's title.
 
 Safety rails: the build refuses (exit 1, with the reason) when a hole of the
-solution has no hint, the committed skeleton is out of date, the known values
-are out of date, the skeleton does not import or earns any point, or the
+solution has no hint, the committed skeleton is out of date, the solution
+disagrees with the values computed by hand in tests/test_solution.py, the known
+values are out of date, the skeleton does not import or earns any point, or the
 solution does not earn full marks from its own checks.
 
 Zips are byte-identical over builds: sorted entries, fixed timestamps and modes,
@@ -72,6 +73,16 @@ def rails(log=log_to_stderr):
     if (STUDENT / "two_layer_net.py").read_text(encoding="utf-8") != skeleton:
         raise DistError("student/two_layer_net.py is out of date with solution/: run `make student`")
     log("rails: markers and hints ok, skeleton up to date")
+
+    # The known values come from the solution itself, so they cannot catch a wrong
+    # solution: its values computed by hand can.
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          str(ROOT / "tests" / "test_solution.py")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if run.returncode != 0:
+        raise DistError("the solution disagrees with the values computed by hand "
+                        "(tests/test_solution.py):\n" + _tail(run.stdout))
+    log("rails: the solution matches the hand-computed values")
 
     out = io.StringIO()
     try:

@@ -31,6 +31,10 @@ class MarkerError(ValueError):
     """The solution's markers are malformed (unclosed, nested, no hint)."""
 
 
+def _chinese(text):
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
 def _qualname(stack, indent):
     """Dotted name of the innermost def/class enclosing a line at ``indent``."""
     return ".".join(name for ind, name in stack if ind < indent) or "<module>"
@@ -40,6 +44,10 @@ def _hole(indent, name, hints, opens_block):
     pad = " " * indent
     lines = [f"{pad}# {'=' * 12} 请补充代码 / YOUR CODE HERE ({name}) {'=' * 12}"]
     lines += [f"{pad}# {hint}" for hint in hints]
+    if opens_block:
+        lines += [f"{pad}# 删去 raise 这一行，并把下面的 `if True:` 换成你的代码（下面缩进的部分已经写好）。",
+                  f"{pad}# Delete the raise line and replace `if True:` below with your line "
+                  "(the indented code under it is already written)."]
     lines.append(f'{pad}raise NotImplementedError("{name}: 请补充这部分代码 / fill in this part")')
     lines.append(f"{pad}# {'=' * 12} 请补充代码结束 / END OF YOUR CODE {'=' * 12}")
     if opens_block:
@@ -61,6 +69,9 @@ def holes(source):
                 raise MarkerError(f"line {number}: {END} without {BEGIN}")
             if not hole[2]:
                 raise MarkerError(f"line {hole[0]}: hole in {hole[1]} has no '{HINT}' line")
+            if not (any(map(_chinese, hole[2])) and not all(map(_chinese, hole[2]))):
+                raise MarkerError(f"line {hole[0]}: hole in {hole[1]} needs a Chinese and an "
+                                  f"English '{HINT}' line")
             yield hole
             hole = None
         elif hole is not None:

@@ -30,7 +30,8 @@ def load_net_module(path):
 def train(module, data_dir, hidden=100, epochs=15, batch_size=100, learning_rate=1.0,
           seed=0, limit=None, dtype="float32"):
     """Train ``module.TwoLayerNet`` (784-hidden-10) on MNIST with the module's own
-    ``train_model``. Returns ``(net, losses, train_acc, test_acc, seconds, (x_test, t_test))``.
+    ``train_model``. Returns ``(net, losses, train_acc, test_acc, seconds)``; the
+    accuracy lists end with the accuracies after training.
 
     limit: use only the first ``limit`` training images (a quick try).
     dtype: the data and the parameters are cast to it; float32 trains about
@@ -50,7 +51,10 @@ def train(module, data_dir, hidden=100, epochs=15, batch_size=100, learning_rate
         x_train, t_train, x_test, t_test,
         iters_num=iters, batch_size=batch_size, learning_rate=learning_rate)
     seconds = time.perf_counter() - start
-    return net, losses, train_acc, test_acc, seconds, (x_test, t_test)
+    # the lists hold the accuracies at the start of each epoch; add those after the last one
+    train_acc = list(train_acc) + [net.accuracy(x_train, t_train)]
+    test_acc = list(test_acc) + [net.accuracy(x_test, t_test)]
+    return net, losses, train_acc, test_acc, seconds
 
 
 def plot_curves(losses, train_acc, test_acc, path, title):
@@ -115,9 +119,9 @@ def main(argv=None):
     module = load_net_module(args.net)
     print(f"training {args.net} on MNIST: 784-{args.hidden}-10, {args.epochs:g} epochs, "
           f"batch {args.batch_size}, learning rate {args.lr:g}")
-    net, losses, train_acc, test_acc, seconds, (x_test, t_test) = train(
+    net, losses, train_acc, test_acc, seconds = train(
         module, args.data, args.hidden, args.epochs, args.batch_size, args.lr, args.seed, args.limit, args.dtype)
-    final = net.accuracy(x_test, t_test)
+    final = test_acc[-1]
     title = (f"{args.net.name}: 784-{args.hidden}-10, batch {args.batch_size}, "
              f"lr {args.lr:g}, final test accuracy {final:.4f}")
     plot_curves(losses, train_acc, test_acc, args.out, title)

@@ -95,6 +95,8 @@ MUTANTS = [
      "TwoLayerNet.train_model", "4 times"),
     ("accuracy recorded every iteration", "            if i % iter_per_epoch == 0:", "            if True:",
      "TwoLayerNet.train_model", "every iteration"),
+    ("parameters updated with the wrong sign", "self.params[key] -= learning_rate * grad[key]",
+     "self.params[key] += learning_rate * grad[key]", "TwoLayerNet.train_model", "The training itself went differently"),
     ("parameters never updated", "                self.params[key] -= learning_rate * grad[key]",
      "                pass", "TwoLayerNet.train_model", "never updated"),
 ]

@@ -226,6 +226,9 @@ def repo_copy(tmp_path):
     for name in ("autograder", "kit", "solution", "student"):
         shutil.copytree(ROOT / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copyfile(ROOT / "course.toml", repo / "course.toml")
+    (repo / "tests").mkdir()
+    for name in ("conftest.py", "test_solution.py"):      # the hand-computed values
+        shutil.copyfile(ROOT / "tests" / name, repo / "tests" / name)
     return repo
 
 
@@ -256,9 +259,17 @@ def stale_known(repo):
 
 
 def wrong_solution(repo):
-    """numerical_gradient leaves x changed; the known values are remade so only the checks can tell."""
-    edit(repo / "solution" / "two_layer_net.py", "        x[idx] = tmp_val\n", "")
+    """softmax over the wrong axis; the known values are remade from it, so only the
+    values computed by hand can tell."""
+    edit(repo / "solution" / "two_layer_net.py", "return e / np.sum(e, axis=-1, keepdims=True)",
+         "return e / np.sum(e, axis=0, keepdims=True)")
     in_copy(repo, "-m", "autograder.fixtures")
+
+
+def check_bug(repo):
+    """A check that fails every answer: the solution no longer gets full marks."""
+    edit(repo / "autograder" / "checks" / "test_public.py",
+         'if relative_error(got, known["sigmoid.y"]) > TOL:', 'if relative_error(got, known["sigmoid.y"]) >= 0:')
 
 
 def skeleton_with_points(repo):
@@ -284,7 +295,8 @@ def skeleton_not_importing(repo):
     (no_hint, "has no '# HINT:' line"),
     (stale_skeleton, "run `make student`"),
     (stale_known, "run `make fixtures`"),
-    (wrong_solution, "from its own checks (it must get full marks)"),
+    (wrong_solution, "disagrees with the values computed by hand"),
+    (check_bug, "from its own checks (it must get full marks)"),
     (skeleton_with_points, "points (it must get 0): sigmoid: "),
     (skeleton_not_importing, "does not import"),
 ])

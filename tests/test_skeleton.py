@@ -104,6 +104,8 @@ def test_generator_on_nested_indentation_and_a_loop_header_hole():
     ("x = 1\n# END SOLUTION\n", "without"),
     ("# BEGIN SOLUTION\n# HINT: h\n# BEGIN SOLUTION\n# END SOLUTION\n", "inside the hole"),
     ("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n", "no '# HINT:' line"),
+    ("# BEGIN SOLUTION\n# HINT: only English\nx = 1\n# END SOLUTION\n", "a Chinese and an English"),
+    ("# BEGIN SOLUTION\n# HINT: 只有中文\nx = 1\n# END SOLUTION\n", "a Chinese and an English"),
 ])
 def test_generator_refuses_malformed_markers(source, message):
     with pytest.raises(MarkerError, match=message):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .collect import first_failure, run_checks, table
 from .local import LocalSubmission, SubmissionMode
+from .support import load_known
 
 HERE = Path(__file__).resolve().parent
 
@@ -26,6 +27,13 @@ def main(argv=None):
         return 2
     print(f"公开检查 / public checks: {path}\n")
     print(table(tests))
+    public, total = sum(t["max_score"] for t in tests), sum(
+        v for k, v in load_known().items() if k.startswith("points."))
+    print(f"\n公开检查共 {public:g} 分，总分 {total:g}，其余是评分时的隐藏检查。"
+          f"\nThe public checks are worth {public:g} of {total:g} points; hidden checks grade the rest.")
+    print("本机检查一个函数时会用到你写的其他函数（评分时它们换成参考答案），所以请先修最前面的函数。"
+          "\nHere a check also runs your other functions (the grader swaps in the reference's), "
+          "so fix the earliest function first.")
     failed = first_failure(tests)
     if failed is None:
         print("\n全部通过！/ All public checks pass!")

@@ -90,8 +90,8 @@ def call(sub, target, *args, **kwargs):
                               ("不要改函数名、类名和方法名。", "Keep the names of functions, classes and methods."),
                               error=error.message) from None
         raise CheckFailed((f"{target} 运行时出错：{error.kind}。", f"{target} raised {error.kind}."),
-                          ("看下面的报错行，用同样的输入在本机重现。",
-                           "Read the traceback and reproduce it on your machine with the same input."),
+                          ("看报错信息和出错位置，用同样的输入在本机重现。",
+                           "Read the error and where it happened, and reproduce it on your machine with the same input."),
                           error=str(error), traceback=error.traceback) from None
     except BoxTimeout as error:
         raise CheckFailed((f"{target} 超时。", f"{target} ran out of time."),
@@ -105,6 +105,11 @@ def call(sub, target, *args, **kwargs):
                           error=error.message) from None
 
 
+def type_name(value):
+    """The type of a returned value, also for what the sandbox could only describe."""
+    return getattr(value, "type_name", None) or type(value).__name__
+
+
 def expect_array(value, target, shape):
     """Fail unless ``value`` is an ndarray of ``shape``; return it as float64."""
     if isinstance(value, list):
@@ -114,8 +119,8 @@ def expect_array(value, target, shape):
                            "Compute on the whole array at once (e.g. 1 / (1 + np.exp(-x))), not with a for loop and append."),
                           got=show(value))
     if not isinstance(value, np.ndarray):
-        raise CheckFailed((f"{target} 应返回 numpy 数组，实际返回 {type(value).__name__}。",
-                           f"{target} should return a numpy array, not {type(value).__name__}."),
+        raise CheckFailed((f"{target} 应返回 numpy 数组，实际返回 {type_name(value)}。",
+                           f"{target} should return a numpy array, not {type_name(value)}."),
                           ("检查 return 语句。", "Check the return statement."), got=show(value))
     if value.shape != tuple(shape):
         raise CheckFailed((f"{target} 返回的形状是 {value.shape}，应为 {tuple(shape)}。",
@@ -130,8 +135,8 @@ def expect_float(value, target):
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise CheckFailed((f"{target} 应返回一个数，实际返回 {type(value).__name__}。",
-                           f"{target} should return a single number, not {type(value).__name__}."),
+        raise CheckFailed((f"{target} 应返回一个数，实际返回 {type_name(value)}。",
+                           f"{target} should return a single number, not {type_name(value)}."),
                           ("返回标量，例如 float(...) 或 np.sum(...) 的结果。",
                            "Return a scalar, e.g. the result of float(...) or np.sum(...)."),
                           got=show(value))

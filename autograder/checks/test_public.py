@@ -312,9 +312,24 @@ def train_lists_check(sub, collab, known, prefix):
             raise CheckFailed((f"{name} 应有 {epochs} 个值（每个 epoch 一个），实际有 {count} 个。",
                                f"{name} should hold {epochs} values (one per epoch), not {count}."), hint, input=given)
         if relative_error(got, expected) > TOL:
-            raise mismatch(f"TwoLayerNet.train_model ({name})", given, np.array(expected), np.array(got, dtype=float),
-                           ("用 self.accuracy 计算整个集合（x_train/t_train 或 x_test/t_test）的精度，不是当前批次。",
-                            "Use self.accuracy on the whole set (x_train/t_train or x_test/t_test), not the batch."))
+            hint = ("用 self.accuracy 计算整个集合（x_train/t_train 或 x_test/t_test）的精度，不是当前批次。",
+                    "Use self.accuracy on the whole set (x_train/t_train or x_test/t_test), not the batch.")
+            if not _params_match(result.params_after, known, prefix):
+                hint = ("训练过程本身就不同：每次迭代用 np.random.choice(train_size, batch_size) 取批次，"
+                        "并对每个参数做 self.params[key] -= learning_rate * grad[key]。",
+                        "The training itself went differently: draw each batch with "
+                        "np.random.choice(train_size, batch_size) and update every parameter by "
+                        "self.params[key] -= learning_rate * grad[key].")
+            raise mismatch(f"TwoLayerNet.train_model ({name})", given, np.array(expected),
+                           np.array(got, dtype=float), hint)
+
+
+def _params_match(after, known, prefix):
+    """Whether the parameters after training are the known ones."""
+    return all(isinstance((after or {}).get(key), np.ndarray)
+               and after[key].shape == known[f"{prefix}.after.{key}"].shape
+               and relative_error(after[key], known[f"{prefix}.after.{key}"]) <= TOL
+               for key in ("W1", "b1", "W2", "b2"))
 
 
 def train_update_check(sub, collab, known, prefix):

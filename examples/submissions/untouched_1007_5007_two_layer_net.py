@@ -186,6 +186,8 @@ class TwoLayerNet:
         # ============ 请补充代码 / YOUR CODE HERE (TwoLayerNet.train_model) ============
         # 写一个循环，让 i 从 0 走到 iters_num - 1。
         # Write a loop with i going from 0 to iters_num - 1.
+        # 删去 raise 这一行，并把下面的 `if True:` 换成你的代码（下面缩进的部分已经写好）。
+        # Delete the raise line and replace `if True:` below with your line (the indented code under it is already written).
         raise NotImplementedError("TwoLayerNet.train_model: 请补充这部分代码 / fill in this part")
         # ============ 请补充代码结束 / END OF YOUR CODE ============
         if True:  # 请把这一行换成你的代码 / replace this line with your code
