@@ -21,6 +21,14 @@ def test_committed_skeleton_is_what_the_generator_makes():
     assert STUDENT.read_text(encoding="utf-8") == expected, "run `make student`"
 
 
+def test_example_class_holds_the_current_reference_and_skeleton():
+    examples = ROOT / "examples" / "submissions"
+    assert (examples / "reference_1000_5000_two_layer_net.py").read_bytes() == SOLUTION.read_bytes(), \
+        "run `make student`"
+    assert (examples / "untouched_1007_5007_two_layer_net.py").read_bytes() == STUDENT.read_bytes(), \
+        "run `make student`"
+
+
 def test_skeleton_keeps_the_seed_comments_each_right_before_a_hole():
     lines = STUDENT.read_text(encoding="utf-8").splitlines()
     for comment in SEED_HOLES:
