@@ -54,6 +54,7 @@ from tqdm import tqdm
 from . import report
 from .grade import atomic_write, write_results
 from .intake import JUNK, MAX_ZIP_TOTAL
+from .reference import SOLUTION
 from .settings import COURSE
 from .settings import load as load_settings
 
@@ -285,12 +286,13 @@ def class_entries(submissions, tmp, skip=None):
 # ------------------------------------------------------------- stored results
 
 def fingerprint():
-    """sha256 of what decides the grades: course.toml, the reference and the checks."""
+    """sha256 of what decides the grades: course.toml, the reference, and the grader's
+    own code, checks and known values (a fix to any of them regrades everyone)."""
     h = hashlib.sha256()
     root = COURSE.parent
-    checks = root / "autograder" / "checks"
-    for path in [COURSE, root / "solution" / "two_layer_net.py",
-                 *sorted(checks.glob("*.py")), *sorted((checks / "known").glob("*.json"))]:
+    grader = root / "autograder"
+    for path in [COURSE, SOLUTION, root / "kit" / "modload.py",
+                 *sorted(grader.rglob("*.py")), *sorted((grader / "checks" / "known").glob("*.json"))]:
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
         if path.is_file():
             _hash_file(h, path)
@@ -409,8 +411,9 @@ def run(submissions, out, jobs=None, force=False, students=(), stream=None):
     ``students``: ids to regrade (and only those); ``force``: regrade everyone.
     Returns a dict of counts and paths. Raises ClassRefused if the class cannot be read.
     The graders are "spawn" processes, so a script calling this needs the usual
-    ``if __name__ == "__main__":`` guard.
+    ``if __name__ == "__main__":`` guard. ``jobs``: processes (default: the cores).
     """
+    jobs = jobs or os.cpu_count() or 1
     out = Path(out)
     if out.resolve() == Path(submissions).resolve() or out.resolve() in Path(submissions).resolve().parents:
         raise ClassRefused(f"--out 不能是提交文件夹或包含它 / --out must not be the class folder or hold it: {out}")
@@ -495,8 +498,8 @@ def add_arguments(parser):
     """The ``bulk`` subcommand's options."""
     parser.add_argument("submissions", help="the class: a folder (or .zip) of submissions from the course site")
     parser.add_argument("--out", required=True, help="folder for gradebook.csv, report.html and one folder per student")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="submissions graded at once (default: the number of cores, %(default)s)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help=f"submissions graded at once (default: the number of cores, {os.cpu_count() or 1})")
     parser.add_argument("--force", action="store_true", help="regrade every submission, even unchanged ones")
     parser.add_argument("--student", action="append", default=[], metavar="ID",
                         help="regrade only this student (repeatable); the others keep their stored results")
@@ -504,7 +507,7 @@ def add_arguments(parser):
 
 def main(args):
     """Run the ``bulk`` subcommand; returns the exit code."""
-    if args.jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         print("--jobs must be at least 1", file=sys.stderr)
         return 2
     try:

@@ -45,13 +45,19 @@ def gradebook(records, max_score):
     for record in records:
         data = record["data"]
         status = data.get("status", "graded")
+        student = _cell(record["student"])
         if status in UNDECIDED:
-            writer.writerow([record["student"], "", points(max_score), status, *[""] * len(FUNCTIONS)])
+            writer.writerow([student, "", points(max_score), status, *[""] * len(FUNCTIONS)])
             continue
         per = function_points(data["tests"])
-        writer.writerow([record["student"], points(data["score"]), points(max_score), status,
+        writer.writerow([student, points(data["score"]), points(max_score), status,
                          *(points(per.get(f, (0, 0))[0]) for f in FUNCTIONS)])
     return buffer.getvalue()
+
+
+def _cell(text):
+    """A student id as a CSV cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def one_line(student, data, max_score):

@@ -494,7 +494,7 @@ class Box:
                 binds.append((font_cache, "/tmp/" + os.path.basename(font_cache), False))
             cfg = {"sub": "/box/sub/two_layer_net.py", "capture": "/box/out.txt", "rlimits": rlimits,
                    "keep_bytes": 4 * lim.stdout_chars,
-                   "uid": BOX_UID_BASE + os.getpid() % 100000 if os.geteuid() == 0 else None}
+                   "uid": BOX_UID_BASE + os.getpid() if os.geteuid() == 0 else None}
             cmd = _bwrap_args(binds, lim.tmp_mb) + [_python(), "-S", "-B", "/box/worker.py"]
             env, cwd = _base_env(), self._tmp
         else:

@@ -34,12 +34,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from autograder.reference import SOLUTION
+
 from .mnist_fetch import FILES as MNIST_FILES, verify
 from .modload import ROOT
 from .skeleton import MarkerError, make_skeleton
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-SOLUTION = ROOT / "solution" / "two_layer_net.py"
 STUDENT = ROOT / "student"
 CHECKS = ROOT / "autograder" / "checks"
 STUDENT_FILES = ("two_layer_net.py", "mnist.py", "train.py", "check.py", "requirements.txt")

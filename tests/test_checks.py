@@ -85,6 +85,8 @@ MUTANTS = [
     ("numerical gradient of one parameter only", "numerical_gradient(loss_W, self.params[key])",
      "numerical_gradient(loss_W, self.params['W1'] if key == 'W1' else self.params[key] * 0)",
      "TwoLayerNet.numerical_gradient", "numerical_gradient(loss_W"),
+    ("numerical gradient handed to backprop", "        loss_W = lambda W: self.loss(x, t)\n",
+     "        return self.gradient(x, t)\n", "TwoLayerNet.numerical_gradient", "numerical_gradient(loss_W"),
     ("backprop without dividing by N", "dy = (y - t) / batch_size", "dy = (y - t)",
      "TwoLayerNet.gradient", "N times"),
     ("backprop with the wrong sigmoid derivative", "* z1 * (1 - z1)", "* (1 - z1)",

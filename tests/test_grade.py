@@ -66,7 +66,7 @@ def box_processes():
     or, when not root, as children of this process."""
     import os
     from autograder.sandbox import BOX_UID_BASE
-    uid, found = BOX_UID_BASE + os.getpid() % 100000, []
+    uid, found = BOX_UID_BASE + os.getpid(), []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
@@ -107,3 +107,18 @@ def test_import_time_exit_costs_everything_but_says_why(tmp_path):
     path.write_text("import os\nos._exit(3)\n", encoding="utf-8")
     data = grade(path)
     assert data["score"] == 0 and "could not be imported" in data["output"]
+
+
+def test_a_method_cannot_hand_its_work_to_the_references_twin(tmp_path):
+    """gradient returning self.numerical_gradient(x, t) (and the other way round) must
+    not borrow the reference's answer: the twin stays the student's own."""
+    source = (ROOT / "solution" / "two_layer_net.py").read_text(encoding="utf-8")
+    source = source.replace("        dy = (y - t) / batch_size\n",
+                            "        return self.numerical_gradient(x, t)\n        dy = (y - t) / batch_size\n")
+    source = source.replace("        loss_W = lambda W: self.loss(x, t)\n", "        return self.gradient(x, t)\n")
+    path = tmp_path / "two_layer_net.py"
+    path.write_text(source, encoding="utf-8")
+    data = grade(path)
+    lost = {function_of(t) for t in data["tests"] if t["score"] < t["max_score"]}
+    assert lost == {"TwoLayerNet.gradient", "TwoLayerNet.numerical_gradient"}
+    assert all(t["score"] == 0 for t in data["tests"] if function_of(t) in lost)

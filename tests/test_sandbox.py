@@ -558,7 +558,7 @@ def hostile(tmp_path_factory):
         yield b
 
 
-BOX_UID = sandbox.BOX_UID_BASE + os.getpid() % 100000
+BOX_UID = sandbox.BOX_UID_BASE + os.getpid()
 
 
 def box_user_pids():

@@ -61,7 +61,7 @@ class LocalSubmission:
             try:
                 with contextlib.redirect_stdout(out):
                     value = fn(*args, **kwargs)
-            except Exception as error:
+            except (Exception, SystemExit) as error:
                 frames = [f for f in traceback.extract_tb(error.__traceback__)
                           if Path(f.filename).resolve() == self.path]
                 raise StudentError(type(error).__name__, str(error),

@@ -203,15 +203,16 @@ def test_accuracy(sub, collab, known):
     accuracy_check(sub, collab, known, "net")
 
 
-def _oracle(known, prefix):
+def _oracle(known, prefix, asked):
     """Stands in for the module's numerical_gradient in the grader: the reference's
     central difference cannot perturb the sandbox's arrays, so it answers with the
-    known gradient of whichever parameter it is given."""
+    known gradient of whichever parameter it is given, noting it in ``asked``."""
     params = params_of(known, prefix)
 
     def numerical_gradient(f, x):
         for key, value in params.items():
             if np.shape(x) == value.shape and np.array_equal(x, value):
+                asked.add(key)
                 return known[f"{prefix}.numgrad.{key}"]
         return np.full(np.shape(x), np.nan)
     return numerical_gradient
@@ -221,10 +222,17 @@ def grads_check(sub, collab, known, prefix, method):
     """TwoLayerNet.numerical_gradient or TwoLayerNet.gradient against the known gradients."""
     target = f"TwoLayerNet.{method}"
     x, t = known[f"{prefix}.x"], known[f"{prefix}.t"]
-    patches = others(collab, target)
+    patches, asked = others(collab, target), set()
     if method == "numerical_gradient" and patches:
-        patches["numerical_gradient"] = _oracle(known, prefix)
+        patches["numerical_gradient"] = _oracle(known, prefix, asked)
     result = call(sub, target, x, t, obj=net_obj(known, prefix), patches=patches)
+    if method == "numerical_gradient" and patches and asked != {"W1", "b1", "W2", "b2"}:
+        raise CheckFailed((f"{target} 没有对每个参数调用模块级的 numerical_gradient。",
+                           f"{target} did not call the module-level numerical_gradient for every parameter."),
+                          ("对每个参数调用 numerical_gradient(loss_W, self.params[key])，其中 loss_W = lambda W: self.loss(x, t)。",
+                           "Call numerical_gradient(loss_W, self.params[key]) for each parameter, "
+                           "with loss_W = lambda W: self.loss(x, t)."),
+                          called_for=sorted(asked) or "none")
     if not isinstance(result.value, dict) or set(result.value) != {"W1", "b1", "W2", "b2"}:
         raise CheckFailed((f"{target} 应返回键为 W1 b1 W2 b2 的字典。",
                            f"{target} should return a dict with the keys W1 b1 W2 b2."),
