@@ -42,7 +42,7 @@ def grade(submission, limits=None, reference=None):
 
 def results(tests, start, output, status="graded"):
     """The Gradescope results dict. ``status`` is an extra key for gradebooks."""
-    return {"score": sum(t["score"] for t in tests), "execution_time": round(time.perf_counter() - start, 3),
+    return {"score": round(sum(t["score"] for t in tests), 2), "execution_time": round(time.perf_counter() - start, 3),
             "output": output, "tests": tests, "status": status}
 
 

@@ -46,8 +46,8 @@ class Collector:
 
     def _entry(self, meta, report, call):
         function = meta["name"].split(":", 1)[0]
-        points = round(self.settings[f"points.{function}"] * meta["points"]
-                       / self.settings[f"weights.{function}"], 4)
+        points = (self.settings[f"points.{function}"] * meta["points"]
+                  / self.settings[f"weights.{function}"])   # rounded in results()
         visibility = self.settings["visibility.hidden"] if meta["hidden"] else VISIBLE
         error = call.excinfo.value if call.excinfo else None
         if report.passed:
@@ -61,7 +61,25 @@ class Collector:
                 "max_score": points, "output": output, "visibility": visibility}
 
     def results(self):
-        return sorted(self.tests, key=lambda t: FUNCTIONS.index(function_of(t)))
+        """The entries in the contract's order, each function's points rounded to
+        hundredths so that they still add up to the function's points exactly."""
+        tests = sorted(self.tests, key=lambda t: FUNCTIONS.index(function_of(t)))
+        for function in FUNCTIONS:
+            group = [t for t in tests if function_of(t) == function]
+            for test, cents in zip(group, _split_cents([t["max_score"] for t in group])):
+                test["score"] = cents / 100 if test["score"] else 0
+                test["max_score"] = cents / 100
+        return tests
+
+
+def _split_cents(shares):
+    """Whole hundredths for ``shares`` that add up to their rounded sum (largest remainder)."""
+    exact = [share * 100 for share in shares]
+    cents = [int(value) for value in exact]
+    missing = round(sum(exact)) - sum(cents)
+    for i in sorted(range(len(exact)), key=lambda i: cents[i] - exact[i])[:missing]:
+        cents[i] += 1
+    return cents
 
 
 def table(tests):
