@@ -53,6 +53,7 @@ from tqdm import tqdm
 
 from . import report
 from .grade import atomic_write, write_results
+from .grade import refused as not_graded
 from .intake import JUNK, MAX_ZIP_TOTAL
 from .reference import SOLUTION
 from .settings import COURSE
@@ -321,12 +322,6 @@ def with_extra(data, entry, grader):
                                   "late": entry.late, "sha256": entry.sha256, "grader": grader})
 
 
-def refused_results(status, reason):
-    """The results dict of a row refused before grading (as grade() makes for intake's refusals)."""
-    return {"score": 0, "execution_time": 0.0, "output": f"未评分 / not graded ({status}): {reason}",
-            "tests": [], "status": status}
-
-
 def save(out, entry, data, max_score):
     """Write feedback.md, then results.json (whose presence marks the student as done), atomically."""
     folder = Path(out) / entry.student
@@ -361,7 +356,7 @@ def _grade_one(path):
     try:
         return grade(path, reference=_reference)
     except Exception as error:     # noqa: BLE001 -- one bad grading must not stop the class
-        return refused_results("grader-error", f"评分器出错，重新运行即可重试 / the grader failed "
+        return not_graded("grader-error", f"评分器出错，重新运行即可重试 / the grader failed "
                                                f"(run again to retry): {type(error).__name__}: {error}")
 
 
@@ -389,7 +384,7 @@ def grade_all(todo, out, jobs, grader, max_score, total, done):
             try:
                 data = future.result()
             except BrokenProcessPool as error:
-                data = refused_results("grader-error", f"评分进程意外退出，重新运行即可重试 / a grading "
+                data = not_graded("grader-error", f"评分进程意外退出，重新运行即可重试 / a grading "
                                                        f"process died (run again to retry): {error}")
             save(out, entry, with_extra(data, entry, grader), max_score)
             bar.set_postfix_str(entry.student, refresh=False)
@@ -447,7 +442,7 @@ def run(submissions, out, jobs=None, force=False, students=(), stream=None):
               + (f", reusing {reused} stored results" if reused else "")
               + (f" ({jobs} jobs)" if todo else ""), file=stream)
         for entry in [e for e in todo if e.refused]:       # refused at intake: no pool needed
-            data = refused_results(*entry.refused)
+            data = not_graded(*entry.refused)
             save(out, entry, with_extra(data, entry, grader), max_score)
             print(report.one_line(entry.student, data, max_score), file=stream)
         pooled = [e for e in todo if not e.refused]
@@ -456,7 +451,7 @@ def run(submissions, out, jobs=None, force=False, students=(), stream=None):
         records = []
         for entry in entries:
             data = load_stored(out, entry.student) or with_extra(
-                refused_results("not-graded-yet", "还没有评分 / not graded yet"), entry, grader)
+                not_graded("not-graded-yet", "还没有评分 / not graded yet"), entry, grader)
             records.append({"student": entry.student, "names": entry.names, "late": entry.late, "data": data})
         gradebook = out / "gradebook.csv"
         atomic_write(gradebook, report.gradebook(records, max_score), encoding="utf-8-sig")

@@ -21,6 +21,7 @@ from kit.modload import load_module
 from . import settings
 from .reference import SOLUTION
 from .checks import test_hidden, test_public
+from .checks.collect import FUNCTIONS
 from .checks.support import KNOWN, wavy
 
 KEYS = ("W1", "b1", "W2", "b2")
@@ -91,15 +92,24 @@ def _train_case(ref, out, prefix, rng, sizes, n_train, n_test, one_hot, seed, **
     out.update({f"{prefix}.{name}": value for name, value in hyper.items()})
 
 
+def graded_checks():
+    """[(function, module name, test name, {name, points, hidden})] of every @check,
+    public then hidden, in the contract's function order."""
+    found = []
+    for module in (test_public, test_hidden):
+        for name, value in vars(module).items():
+            marks = [m for m in getattr(value, "pytestmark", []) if m.name == "check"]
+            if name.startswith("test_") and marks and value.__module__ == module.__name__:
+                meta = marks[0].kwargs
+                found.append((meta["name"].split(":", 1)[0], module.__name__.rsplit(".", 1)[-1], name, meta))
+    return sorted(found, key=lambda c: FUNCTIONS.index(c[0]))
+
+
 def check_weights():
     """function -> the sum of its checks' declared points, over public and hidden checks."""
     weights = {}
-    for module in (test_public, test_hidden):
-        for name in dir(module):
-            for mark in getattr(getattr(module, name), "pytestmark", []):
-                if name.startswith("test_") and mark.name == "check":
-                    function = mark.kwargs["name"].split(":", 1)[0]
-                    weights[function] = weights.get(function, 0) + mark.kwargs["points"]
+    for function, _, _, meta in graded_checks():
+        weights[function] = weights.get(function, 0) + meta["points"]
     return weights
 
 

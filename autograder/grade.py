@@ -27,9 +27,8 @@ def grade(submission, limits=None, reference=None):
     start = time.perf_counter()
     try:
         source = read_submission(submission)
-    except Refused as refused:
-        return results([], start, f"未评分 / not graded ({refused.status}): {refused.reason}",
-                       status=refused.status)
+    except Refused as why:
+        return refused(why.status, why.reason)
     reference = reference or load_reference()
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         path = Path(tmp) / "two_layer_net.py"
@@ -44,6 +43,12 @@ def results(tests, start, output, status="graded"):
     """The Gradescope results dict. ``status`` is an extra key for gradebooks."""
     return {"score": round(sum(t["score"] for t in tests), 2), "execution_time": round(time.perf_counter() - start, 3),
             "output": output, "tests": tests, "status": status}
+
+
+def refused(status, reason):
+    """The results of a submission that could not be graded (no time: they are reproducible)."""
+    return {"score": 0, "execution_time": 0.0, "output": f"未评分 / not graded ({status}): {reason}",
+            "tests": [], "status": status}
 
 
 def summary(tests, import_error=None):

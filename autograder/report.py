@@ -13,7 +13,7 @@ import statistics
 from collections import defaultdict
 from urllib.parse import quote
 
-from .checks.collect import FUNCTIONS, first_failure, function_of
+from .checks.collect import FUNCTIONS, first_failure, function_of, function_points
 
 # Rows with no grade decided yet: their score cells stay empty, and a bulk rerun retries them.
 UNDECIDED = ("duplicate", "grader-error", "not-graded-yet")
@@ -22,16 +22,6 @@ UNDECIDED = ("duplicate", "grader-error", "not-graded-yet")
 def points(x):
     """A number of points as text: 5, 3.3333."""
     return f"{round(float(x), 4):g}"
-
-
-def function_points(tests):
-    """{function: (score, max_score)} in the contract's order, for the functions that have checks."""
-    found = {}
-    for function in FUNCTIONS:
-        mine = [t for t in tests if function_of(t) == function]
-        if mine:
-            found[function] = (sum(t["score"] for t in mine), sum(t["max_score"] for t in mine))
-    return found
 
 
 # ------------------------------------------------------------ gradebook.csv

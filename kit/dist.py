@@ -190,33 +190,22 @@ def autograder_files():
     return files
 
 
-def graded_checks():
-    """[(function, module, test name, {name, points, hidden})] in the checks' own order."""
-    from autograder.checks import test_hidden, test_public
-    from autograder.checks.collect import FUNCTIONS
-    found = []
-    for module in (test_public, test_hidden):
-        for name, value in vars(module).items():
-            marks = [m for m in getattr(value, "pytestmark", []) if m.name == "check"]
-            if name.startswith("test_") and marks and value.__module__ == module.__name__:
-                meta = marks[0].kwargs
-                found.append((meta["name"].split(":", 1)[0], module.__name__.rsplit(".", 1)[-1], name, meta))
-    return sorted(found, key=lambda c: FUNCTIONS.index(c[0]))
-
-
 def otter_test_files():
     """{tests/NN_function.py: text}: one otter test file per function, one test case per check.
 
-    Points are course.toml's, shared like the grader shares them (collect.Collector).
+    Points are course.toml's, shared as the grader shares them (collect.Collector.results).
     """
-    from autograder.checks.collect import FUNCTIONS
+    from autograder.checks.collect import FUNCTIONS, hundredths
     from autograder.checks.support import load_known
+    from autograder.fixtures import graded_checks
     known, files = load_known(), {}
     checks = graded_checks()
     for number, function in enumerate(FUNCTIONS, 1):
+        mine = [c for c in checks if c[0] == function]
+        shares = hundredths([known[f"points.{function}"] * meta["points"] / known[f"weights.{function}"]
+                             for *_, meta in mine])
         cases = []
-        for _, module, name, meta in (c for c in checks if c[0] == function):
-            points = round(known[f"points.{function}"] * meta["points"] / known[f"weights.{function}"], 4)
+        for (_, module, name, meta), points in zip(mine, shares):
             cases.append(f"\n\n@test_case(name={meta['name']!r}, points={points!r}, hidden={meta['hidden']!r})\n"
                          f"def {name}(env):\n"
                          f"    from checks.otter_env import run_check\n"

@@ -66,31 +66,38 @@ class Collector:
         tests = sorted(self.tests, key=lambda t: FUNCTIONS.index(function_of(t)))
         for function in FUNCTIONS:
             group = [t for t in tests if function_of(t) == function]
-            for test, cents in zip(group, _split_cents([t["max_score"] for t in group])):
-                test["score"] = cents / 100 if test["score"] else 0
-                test["max_score"] = cents / 100
+            for test, points in zip(group, hundredths([t["max_score"] for t in group])):
+                test["score"] = points if test["score"] else 0
+                test["max_score"] = points
         return tests
 
 
-def _split_cents(shares):
-    """Whole hundredths for ``shares`` that add up to their rounded sum (largest remainder)."""
+def hundredths(shares):
+    """``shares`` rounded to whole hundredths that add up to their rounded sum (largest remainder)."""
     exact = [share * 100 for share in shares]
     cents = [int(value) for value in exact]
     missing = round(sum(exact)) - sum(cents)
     for i in sorted(range(len(exact)), key=lambda i: cents[i] - exact[i])[:missing]:
         cents[i] += 1
-    return cents
+    return [c / 100 for c in cents]
+
+
+def function_points(tests):
+    """{function: (score, max_score)} in the contract's order, for the functions that have checks."""
+    found = {}
+    for function in FUNCTIONS:
+        mine = [t for t in tests if function_of(t) == function]
+        if mine:
+            found[function] = (sum(t["score"] for t in mine), sum(t["max_score"] for t in mine))
+    return found
 
 
 def table(tests):
     """Points per function, as text: the same table for students and instructors."""
     rows = []
-    for function in FUNCTIONS:
-        mine = [t for t in tests if function_of(t) == function]
-        if mine:
-            score, total = sum(t["score"] for t in mine), sum(t["max_score"] for t in mine)
-            mark = "ok" if score == total else "--"
-            rows.append(f"  {mark}  {function:<34} {score:>5g} / {total:<5g}")
+    for function, (score, total) in function_points(tests).items():
+        mark = "ok" if score == total else "--"
+        rows.append(f"  {mark}  {function:<34} {score:>5g} / {total:<5g}")
     score, total = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
     header = "      函数 / function                      得分 / points"
     return "\n".join([header, *rows, f"      {'合计 / total':<34} {score:>5g} / {total:<5g}"])
