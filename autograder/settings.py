@@ -1,6 +1,5 @@
 """The course settings, course.toml at the top of the repo (one file for every artefact)."""
 import sys
-from pathlib import Path
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -2,7 +2,6 @@
 common mistake (a mutant of the solution) loses exactly its own function's points,
 with the hint that names the mistake. Runs in this process, with the reference
 functions as collaborators, as the grader does (the sandbox is tested elsewhere)."""
-import json
 import subprocess
 import sys
 

@@ -269,7 +269,8 @@ def wrong_solution(repo):
 def check_bug(repo):
     """A check that fails every answer: the solution no longer gets full marks."""
     edit(repo / "autograder" / "checks" / "test_public.py",
-         'if relative_error(got, known["sigmoid.y"]) > TOL:', 'if relative_error(got, known["sigmoid.y"]) >= 0:')
+         "        raise mismatch(target, show(x), expected, got, hint)",
+         "        raise mismatch(target, show(x), expected, got, hint)\n    raise mismatch(target, '', 0, 1, ('', ''))")
 
 
 def skeleton_with_points(repo):

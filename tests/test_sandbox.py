@@ -4,7 +4,6 @@ The functional tests run in both modes (bubblewrap, and the plain-subprocess
 fallback); the isolation tests only where bubblewrap works.
 """
 import os
-import socket
 import textwrap
 import time
 from pathlib import Path

@@ -4,8 +4,6 @@ import math
 import numpy as np
 import pytest
 
-from kit.modload import ROOT
-
 
 def test_sigmoid_known_values_and_shape(ref):
     x = np.array([0.0, math.log(3), -math.log(3)])

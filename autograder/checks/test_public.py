@@ -15,14 +15,18 @@ def mismatch(target, given, expected, got, hint):
 
 # ---------------------------------------------------------------- sigmoid
 
+def values_check(sub, target, x, expected, hint):
+    """``target(x)`` must be an array of x's shape equal to ``expected``."""
+    got = expect_array(call(sub, target, x).value, target, x.shape)
+    if relative_error(got, expected) > TOL:
+        raise mismatch(target, show(x), expected, got, hint)
+
+
 @check("sigmoid: known values on a (3, 4) array", points=3)
 def test_sigmoid_known_values(sub, known):
-    x = known["sigmoid.x"]
-    got = expect_array(call(sub, "sigmoid", x).value, "sigmoid", x.shape)
-    if relative_error(got, known["sigmoid.y"]) > TOL:
-        raise mismatch("sigmoid", show(x), known["sigmoid.y"], got,
-                       ("sigmoid(x) = 1 / (1 + np.exp(-x))，注意 -x 的符号。",
-                        "sigmoid(x) = 1 / (1 + np.exp(-x)); mind the sign of -x."))
+    values_check(sub, "sigmoid", known["sigmoid.x"], known["sigmoid.y"],
+                 ("sigmoid(x) = 1 / (1 + np.exp(-x))，注意 -x 的符号。",
+                  "sigmoid(x) = 1 / (1 + np.exp(-x)); mind the sign of -x."))
 
 
 # ---------------------------------------------------------------- softmax
@@ -100,8 +104,10 @@ class Recorder:
         self.calls = []
 
     def __call__(self, x):
-        self.calls.append(np.array(x, dtype=float))
-        return wavy(np.asarray(x, dtype=float))
+        x = np.asarray(x, dtype=float)
+        if len(self.calls) < 1000 and x.size <= 10000:   # enough to tell; bounded for a hostile caller
+            self.calls.append(x.copy())
+        return wavy(x)
 
 
 def numgrad_check(sub, x, expected, forward=None):
