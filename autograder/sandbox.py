@@ -58,6 +58,7 @@ PROJECT_PACKAGES = ("autograder", "kit")                  # hidden if found in a
 # Who runs student code when we are root: an unused uid of its own per grader process,
 # so that RLIMIT_NPROC (counted per uid) is not shared by boxes running side by side.
 BOX_UID_BASE = 200000
+CALLBACK_ELEMENTS = 1_000_000   # the most numbers a student may hand a grader function (checks use ~1e3)
 STARTUP_SECONDS = 30.0                                    # interpreter + numpy start, before student code
 
 
@@ -81,6 +82,17 @@ class Result:
     params_after: object      # obj.params after a method call, else None
     stdout: str               # what the call printed (stdout and stderr, the last part)
     seconds: float
+
+
+def _elements(value):
+    """How many numbers the arrays in a decoded value hold."""
+    if isinstance(value, np.ndarray):
+        return value.size
+    if isinstance(value, (list, tuple)):
+        return sum(map(_elements, value))
+    if isinstance(value, dict):
+        return sum(map(_elements, value.values()))
+    return 0
 
 
 class WorkerFunction:
@@ -701,6 +713,9 @@ class Box:
             args, kwargs = self._dec(msg.get("args")), self._dec(msg.get("kwargs"))
             if not isinstance(args, list) or not isinstance(kwargs, dict):
                 raise TypeError("malformed callback arguments")
+            if _elements([args, kwargs]) > CALLBACK_ELEMENTS:
+                raise ValueError(f"arguments of more than {CALLBACK_ELEMENTS} numbers: grader functions "
+                                 "run in the grader, so they only take inputs of a check's size")
             reply = {"op": "return", "value": self._enc(fn(*args, **kwargs))}
         except (BoxTimeout, BoxCrash, ImportFailed):
             raise                               # the worker is gone: end the whole call

@@ -636,3 +636,16 @@ def test_fork_bombs_are_contained(tmp_path):
         assert b.call("daemon").value == "spawned"          # leaves a detached grandchild
         assert len(box_user_pids() - before) >= 2
     assert wait_for_no_box_processes(before) == set()       # closing the box killed it
+
+
+def test_grader_functions_refuse_huge_arguments(tmp_path):
+    """A grader function runs in the grader: a student cannot make it chew on gigabytes."""
+    path = tmp_path / "two_layer_net.py"
+    path.write_text("import numpy as np\n"
+                    "def sigmoid(x):\n    return x\n"
+                    "def forward(x):\n    return sigmoid(np.zeros((2000, 1000)))\n", encoding="utf-8")
+    seen = []
+    with Box(path, Limits(call_seconds=10, total_seconds=30)) as box:
+        with pytest.raises(StudentError) as error:
+            box.call("forward", 0, patches={"sigmoid": lambda x: seen.append(x.shape) or x})
+    assert "ValueError" in str(error.value) and seen == []
