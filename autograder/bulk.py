@@ -54,13 +54,12 @@ from tqdm import tqdm
 from . import report
 from .grade import atomic_write, write_results
 from .grade import refused as not_graded
-from .intake import JUNK, MAX_ZIP_TOTAL
+from .intake import MAX_ZIP_TOTAL, junk, zip_name
 from .reference import SOLUTION
 from .settings import COURSE
 from .settings import load as load_settings
 
 GRADABLE = (".py", ".ipynb", ".zip")
-JUNK_FILES = ("thumbs.db", "desktop.ini")
 RESERVED = ("gradebook.csv", "report.html")
 # A class zip: each entry may be as large as a whole student zip may be uncompressed.
 MAX_CLASS_TOTAL = 1 << 30
@@ -112,10 +111,6 @@ def safe_id(text):
     return "_" + text if text.lower() in RESERVED else text
 
 
-def _junk(name):
-    return name in JUNK or name.startswith(".") or name.lower() in JUNK_FILES
-
-
 # ------------------------------------------------------------- intake
 
 def read_class(folder, skip=None):
@@ -126,7 +121,7 @@ def read_class(folder, skip=None):
     folder = Path(folder)
     groups = {}
     for child in sorted(folder.iterdir()):
-        if _junk(child.name) or (skip is not None and child.resolve() == Path(skip).resolve()):
+        if junk(child.name) or (skip is not None and child.resolve() == Path(skip).resolve()):
             continue
         student, late = student_id(child.name, child.is_dir() and not child.is_symlink())
         groups.setdefault(student.casefold(), []).append((student, late, child))
@@ -184,21 +179,6 @@ def _hash_file(h, path):
     h.update(b"\0")
 
 
-def _zip_name(info):
-    """The entry's name as the author saw it: zips without the UTF-8 flag are
-    usually GBK on Chinese Windows, which zipfile reads as cp437."""
-    name = info.filename
-    if not info.flag_bits & 0x800:
-        raw = name.encode("cp437", "replace")
-        for encoding in ("utf-8", "gb18030"):
-            try:
-                name = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-    return name.replace("\\", "/")
-
-
 def extract_class(path, dest):
     """Safely extract a class zip into the private folder ``dest``.
 
@@ -219,16 +199,16 @@ def extract_class(path, dest):
         infos = archive.infolist()
         if len(infos) > MAX_CLASS_ENTRIES or sum(i.file_size for i in infos) > MAX_CLASS_TOTAL:
             raise ClassRefused(f"zip 解压后过大 / the class zip is too large once uncompressed: {path}")
-        members = [(info, name, PurePosixPath(name).parts) for info in infos for name in [_zip_name(info)]]
+        members = [(info, name, PurePosixPath(name).parts) for info in infos for name in [zip_name(info)]]
         files = [parts for info, name, parts in members
-                 if not _unsafe(name, parts) and not _junk(parts[0]) and not info.is_dir()]
+                 if not _unsafe(name, parts) and not junk(parts[0]) and not info.is_dir()]
         strip = int(bool(files) and all(len(p) > 1 and p[0] == files[0][0] for p in files))
         for info, name, parts in members:
             if _unsafe(name, parts):
                 refused.setdefault(safe_id(PurePosixPath(name).name), (
                     "unsafe-path", f"zip 中的路径不安全 / unsafe path in the zip: {name}", False))
                 continue
-            if _junk(parts[0]) or not parts[strip:] or _junk(parts[strip]):
+            if junk(parts[0]) or not parts[strip:] or junk(parts[strip]):
                 continue
             parts = parts[strip:]
             why = None

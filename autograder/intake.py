@@ -19,6 +19,7 @@ MAX_ZIP_TOTAL = 64 << 20      # uncompressed bytes over all entries
 MAX_ZIP_ENTRIES = 2000
 MAX_RATIO = 200               # uncompressed / compressed, per entry: zip bombs go far beyond
 JUNK = ("__MACOSX", ".ipynb_checkpoints", "__pycache__")
+JUNK_FILES = ("thumbs.db", "desktop.ini")
 
 
 class Refused(Exception):
@@ -29,8 +30,28 @@ class Refused(Exception):
         self.status, self.reason = status, reason
 
 
+def junk(name):
+    """Whether a file or folder name is operating-system clutter, never a submission."""
+    return name in JUNK or name.startswith(".") or name.lower() in JUNK_FILES
+
+
 def _junk(parts):
-    return any(p in JUNK or p.startswith(".") for p in parts)
+    return any(map(junk, parts))
+
+
+def zip_name(info):
+    """A zip entry's name as its author saw it, with / separators: zips without
+    the UTF-8 flag are usually GBK on Chinese Windows, which zipfile reads as cp437."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        raw = name.encode("cp437", "replace")
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                name = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    return name.replace("\\", "/")
 
 
 def _pick(names):
@@ -126,7 +147,7 @@ def _from_zip(path):
             raise Refused("zip-too-large", "zip 解压后过大 / the zip is too large once uncompressed")
         files = {}
         for info in infos:
-            parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+            parts = PurePosixPath(zip_name(info)).parts
             is_link = stat.S_ISLNK(info.external_attr >> 16)
             if info.is_dir() or is_link or not parts or ".." in parts or parts[0] == "/":
                 continue
