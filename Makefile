@@ -28,6 +28,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c constraints.txt -e .
+	$(PY) -c "import matplotlib.font_manager"   # the font cache each sandbox box gets a copy of
 	touch $(STAMP)
 
 data: setup

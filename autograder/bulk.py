@@ -51,7 +51,7 @@ from pathlib import Path, PurePosixPath
 
 from tqdm import tqdm
 
-from . import report
+from . import report, sandbox
 from .grade import atomic_write, write_results
 from .grade import refused as not_graded
 from .intake import MAX_ZIP_TOTAL, junk, zip_name
@@ -485,6 +485,12 @@ def main(args):
     if args.jobs is not None and args.jobs < 1:
         print("--jobs must be at least 1", file=sys.stderr)
         return 2
+    try:
+        box_mode = sandbox.choose().NAME       # before anyone is graded: no box, no grades
+    except (sandbox.NoBox, ValueError) as error:
+        print(f"bulk: {error}", file=sys.stderr)
+        return 2
+    print(f"sandbox: {box_mode}")
     try:
         summary = run(args.submissions, args.out, args.jobs, args.force, args.student)
     except ClassRefused as error:

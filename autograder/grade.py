@@ -5,6 +5,7 @@ and write DIR/results.json in the Gradescope format.
 """
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -13,10 +14,11 @@ from .checks.collect import first_failure, run_checks, table
 from .checks.local import SubmissionMode
 from .intake import Refused, read_submission
 from .reference import collaborators, load_reference
-from .sandbox import Box
+from .sandbox import Box, NoBox
 from .settings import limits as course_limits
 
 CHECK_FILES = ("test_public.py", "test_hidden.py")
+NO_BOX = "no-sandbox"      # the status of a submission not graded because no box works here
 
 
 def grade(submission, limits=None, reference=None):
@@ -33,10 +35,14 @@ def grade(submission, limits=None, reference=None):
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         path = Path(tmp) / "two_layer_net.py"
         path.write_text(source, encoding="utf-8")
-        with Box(path, limits or course_limits()) as box:
+        try:
+            box = Box(path, limits or course_limits())
+        except NoBox as why:
+            return refused(NO_BOX, str(why))
+        with box:
             tests = run_checks(SubmissionMode(box, collaborators(reference)), CHECK_FILES)
             import_error = box.import_error
-    return results(tests, start, summary(tests, import_error))
+    return dict(results(tests, start, summary(tests, import_error)), sandbox=box.mode)
 
 
 def results(tests, start, output, status="graded"):
@@ -84,6 +90,24 @@ def write_results(data, out_dir):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     return atomic_write(out_dir / "results.json", json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def main(submission, out):
+    """``python -m autograder grade``: grade, write results.json, print the table.
+
+    Exit code 0 when the submission was graded, however badly; 3 when no box
+    could confine it (results.json then says so, with a score of 0).
+    """
+    data = grade(submission)
+    path = write_results(data, out)
+    print_table(data)
+    if data["status"] == NO_BOX:
+        print(f"grade: {data['output']}", file=sys.stderr)
+        return 3
+    if "sandbox" in data:
+        print(f"sandbox: {data['sandbox']}")
+    print(f"results: {path}")
+    return 0
 
 
 def print_table(data, stream=None):

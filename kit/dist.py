@@ -331,12 +331,29 @@ def check_student_zip(zip_path, log=log_to_stderr):
             raise DistError("student zip: `python train.py` wrote no curves.png or no final accuracy")
 
 
-def _outer_box(ag_dir):
+DOCKER_CAPS = ("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+               "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+               "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE")
+ATTACKER = ROOT / "examples" / "attacker" / "two_layer_net.py"
+PLACES = ("plain", "nested", "docker")     # how try_gradescope lays out /autograder
+
+
+def _outer_box(ag_dir, docker=False, keep=()):
     """bwrap options for a private root in which ``ag_dir`` is /autograder: every top-level
     folder of this machine is bound as it is, except /tmp (fresh) and the course repo
-    (hidden but for the Python environment running this), so only the zip's copy of the
-    grader can be used. Root keeps its capabilities so the grader can start its own boxes."""
-    args = ["bwrap", "--die-with-parent", "--unshare-pid", "--cap-add", "ALL", "--tmpfs", "/"]
+    (hidden), so only the zip's copy of the grader can be used. Root keeps its
+    capabilities so the grader can start its own boxes; with ``docker``, root instead
+    has Docker's default capabilities in a user namespace that may make no namespaces,
+    as in Gradescope's container. ``keep``: folders to show at their own paths
+    (read-only), e.g. the virtualenv of ``grader_python``."""
+    args = ["bwrap", "--die-with-parent", "--unshare-pid"]
+    if docker:
+        args += ["--unshare-user", "--disable-userns", "--uid", "0", "--gid", "0", "--cap-drop", "ALL"]
+        for cap in DOCKER_CAPS:
+            args += ["--cap-add", cap]
+    else:
+        args += ["--cap-add", "ALL"]
+    args += ["--tmpfs", "/"]
     for entry in sorted(Path("/").iterdir()):
         if entry.name in ("proc", "dev", "tmp", "autograder"):
             continue
@@ -345,32 +362,49 @@ def _outer_box(ag_dir):
         elif entry.is_dir():
             args += ["--bind", str(entry), str(entry)]
     args += ["--proc", "/proc", "--dev-bind", "/dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", str(ROOT)]
-    prefix = Path(sys.prefix).resolve()
-    if ROOT in prefix.parents:
-        args += ["--ro-bind", str(prefix), str(prefix)]
+    for folder in keep:
+        args += ["--ro-bind", str(folder), str(folder)]
     return args + ["--bind", str(ag_dir), "/autograder", "--chdir", "/"]
 
 
-def nested_bwrap_works():
-    """Whether the outer box of ``try_gradescope`` can run here with a working bwrap inside."""
+def outer_box_works(docker=False):
+    """Whether the outer box of ``try_gradescope`` can run here."""
     if shutil.which("bwrap") is None or os.geteuid() != 0:
         return False
     with tempfile.TemporaryDirectory() as tmp:
-        inner = ["bwrap", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"]
         try:
-            return subprocess.run(_outer_box(tmp) + inner, capture_output=True, timeout=60).returncode == 0
+            return subprocess.run(_outer_box(tmp, docker) + ["true"], capture_output=True,
+                                  timeout=60).returncode == 0
         except (OSError, subprocess.TimeoutExpired):
             return False
 
 
-def try_gradescope(zip_path, submission, workdir, nested=None):
-    """Grade ``submission`` with autograder.zip laid out as on Gradescope; return (results, how).
+def grader_python(zip_path, folder):
+    """A fresh virtualenv in ``folder`` with only what the zip's requirements.txt names,
+    installed as setup.sh installs it (pip, from the package index); returns its python."""
+    folder = Path(folder)
+    with zipfile.ZipFile(zip_path) as archive:
+        (folder / "requirements.txt").write_bytes(archive.read("requirements.txt"))
+    base = getattr(sys, "_base_executable", None) or os.path.realpath(sys.executable)
+    for command in ([base, "-m", "venv", str(folder / "venv")],
+                    [str(folder / "venv" / "bin" / "python"), "-m", "pip", "install", "-q",
+                     "--disable-pip-version-check", "-r", str(folder / "requirements.txt")]):
+        run = subprocess.run(command, capture_output=True, text=True, timeout=1200)
+        if run.returncode != 0:
+            raise DistError(f"installing autograder.zip's requirements failed: `{' '.join(command)}`:\n"
+                            + _tail(run.stdout + run.stderr, 25))
+    return folder / "venv" / "bin" / "python"
+
+
+def try_gradescope(zip_path, submission, workdir, place="plain", python=None, sandbox=None):
+    """Grade ``submission`` with autograder.zip laid out as on Gradescope; return the results.
 
     workdir/autograder gets source/ (the zip, unpacked), submission/ (the file as
     two_layer_net.py), results/, and run_autograder copied up from source/ as Gradescope
-    does. With ``nested`` (default: when it works here) run_autograder runs in a private
-    root where that folder is /autograder (see ``_outer_box``); else it runs in place with
-    AUTOGRADER_ROOT pointing at it. ``how`` says which.
+    does. ``place``: "plain" runs run_autograder where it is (AUTOGRADER_ROOT points at
+    it); "nested" in a private root where that folder is /autograder (``_outer_box``);
+    "docker" the same in a simulated Docker container. ``python``: the interpreter
+    (default: this one), e.g. from ``grader_python``. ``sandbox``: AUTOGRADER_SANDBOX.
     """
     ag = Path(workdir) / "autograder"
     for sub in ("source", "submission", "results"):
@@ -380,35 +414,53 @@ def try_gradescope(zip_path, submission, workdir, nested=None):
     shutil.copyfile(submission, ag / "submission" / "two_layer_net.py")
     shutil.copyfile(ag / "source" / "run_autograder", ag / "run_autograder")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": "/tmp",
-           "PYTHON": sys.executable}
-    if nested is None:
-        nested = nested_bwrap_works()
-    if nested:
-        command, how = _outer_box(ag) + ["bash", "/autograder/run_autograder"], "nested bwrap"
-    else:
-        command, how = ["bash", str(ag / "run_autograder")], "AUTOGRADER_ROOT"
+           "PYTHON": str(python or sys.executable)}
+    if sandbox:
+        env["AUTOGRADER_SANDBOX"] = sandbox
+    if place == "plain":
+        command = ["bash", str(ag / "run_autograder")]
         env["AUTOGRADER_ROOT"] = str(ag)
+    else:
+        keep = [Path(python).parent.parent] if python else []       # the virtualenv
+        command = _outer_box(ag, place == "docker", keep) + ["bash", "/autograder/run_autograder"]
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     results = ag / "results" / "results.json"
-    if run.returncode != 0 or not results.is_file():
-        raise DistError(f"run_autograder ({how}) exited {run.returncode}:\n" + _tail(run.stdout + run.stderr, 25))
-    return json.loads(results.read_text(encoding="utf-8")), how
+    if not results.is_file():
+        raise DistError(f"run_autograder ({place}) left no results.json (exit {run.returncode}):\n"
+                        + _tail(run.stdout + run.stderr, 25))
+    data = json.loads(results.read_text(encoding="utf-8"))
+    if run.returncode != 0 and data.get("status") != "no-sandbox":
+        raise DistError(f"run_autograder ({place}) exited {run.returncode}:\n" + _tail(run.stdout + run.stderr, 25))
+    return data
 
 
 def check(out=None, log=log_to_stderr):
-    """``make check-dist``: the student zip's commands, and Gradescope's run on the reference
-    (full marks) and on the skeleton (0)."""
+    """``make check-dist``: the student zip's commands, then autograder.zip installed from its
+    own requirements.txt in a fresh virtualenv and run as Gradescope runs it, in place, in a
+    private /autograder and in a simulated Docker container: the reference gets full
+    marks, the skeleton 0, and a submission that attacks the grader at most 5%."""
     out = Path(out or ROOT / "dist")
     if not (out / "student.zip").is_file() or not (out / "autograder.zip").is_file():
         raise DistError(f"no zips in {out}: run `make dist` first")
     check_student_zip(out / "student.zip", log)
-    for submission, want in ((SOLUTION, "full"), (STUDENT / "two_layer_net.py", "zero")):
-        with tempfile.TemporaryDirectory(prefix="dist-gradescope-") as tmp:
-            results, how = try_gradescope(out / "autograder.zip", submission, tmp)
-        total = sum(t["max_score"] for t in results["tests"])
-        if results["score"] != (total if want == "full" else 0) or total == 0:
-            raise DistError(f"autograder.zip ({how}) gave {submission.name} {results['score']:g} / {total:g}")
-        log(f"autograder.zip ({how}): {submission.relative_to(ROOT)} gets {results['score']:g} / {total:g}")
+    places = [p for p in PLACES if p == "plain" or outer_box_works(docker=p == "docker")]
+    with tempfile.TemporaryDirectory(prefix="dist-gradescope-") as tmp:
+        python = grader_python(out / "autograder.zip", Path(tmp) / "env")
+        log(f"autograder.zip: its requirements.txt installed in a fresh virtualenv ({python})")
+        for place in places:
+            for submission, want in ((SOLUTION, "full"), (STUDENT / "two_layer_net.py", "zero"),
+                                     (ATTACKER, "at most 5%")):
+                with tempfile.TemporaryDirectory(prefix="run-", dir=tmp) as work:
+                    results = try_gradescope(out / "autograder.zip", submission, work, place, python)
+                total = sum(t["max_score"] for t in results["tests"])
+                score = results["score"]
+                ok = total > 0 and {"full": score == total, "zero": score == 0,
+                                    "at most 5%": score <= 0.05 * total}[want]
+                if not ok:
+                    raise DistError(f"autograder.zip ({place}) gave {submission.name} {score:g} / {total:g}, "
+                                    f"expected {want}: {results.get('output', '')[:500]}")
+                log(f"autograder.zip ({place}, {results.get('sandbox')} box): "
+                    f"{submission.relative_to(ROOT)} gets {score:g} / {total:g}")
 
 
 # ------------------------------------------------------------------ command line

@@ -153,30 +153,71 @@ PATHS = ("/autograder", "/autograder/source/solution/two_layer_net.py",
          "/autograder/source/autograder/checks/known/hidden.json", {root!r})
 
 
+def readable(path):
+    try:
+        if os.path.isdir(path):
+            return bool(os.listdir(path))
+        with open(path, "rb") as f:
+            return bool(f.read(1))
+    except OSError:
+        return False
+
+
 def sigmoid(x):
-    raise RuntimeError(f"seen: {{[path for path in PATHS if os.path.exists(path)]}}")
+    raise RuntimeError(f"seen: {{[path for path in PATHS if readable(path)]}}")
 """
 
 
-@pytest.mark.skipif(not bwrap_status()[0], reason="run_autograder needs a working bubblewrap")
-def test_gradescope_layout_grades_reference_full_and_skeleton_zero(built, tmp_path):
+@pytest.fixture(scope="module")
+def grader_python(built, tmp_path_factory):
+    """autograder.zip's requirements.txt in a fresh virtualenv, as setup.sh installs it."""
+    return dist.grader_python(built / "autograder.zip", tmp_path_factory.mktemp("grader-env"))
+
+
+PLACES = [pytest.param(place, marks=pytest.mark.skipif(
+              place != "plain" and not dist.outer_box_works(docker=place == "docker"),
+              reason="needs root and bubblewrap to lay out /autograder"))
+          for place in dist.PLACES]
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_gradescope_layout_grades_reference_full_skeleton_and_attacker_zero(built, grader_python, tmp_path,
+                                                                             place):
     (tmp_path / "spy.py").write_text(SPY.format(root=str(ROOT)), encoding="utf-8")
     expected = {ROOT / "solution" / "two_layer_net.py": TOTAL, ROOT / "student" / "two_layer_net.py": 0,
-                tmp_path / "spy.py": 0}
-    how_nested = dist.nested_bwrap_works()
+                tmp_path / "spy.py": 0, dist.ATTACKER: 0}
     for number, (submission, score) in enumerate(expected.items()):
-        results, how = dist.try_gradescope(built / "autograder.zip", submission, tmp_path / str(number))
-        assert how == ("nested bwrap" if how_nested else "AUTOGRADER_ROOT")
-        assert results["score"] == score, submission
+        results = dist.try_gradescope(built / "autograder.zip", submission, tmp_path / str(number),
+                                      place, grader_python)
+        assert results["score"] == score, (submission, results["output"])
         assert sum(t["max_score"] for t in results["tests"]) == TOTAL
-    # the spy's box saw nothing of /autograder (the reference, the hidden checks) nor of the repo
-    assert "seen: []" in json.dumps(results, ensure_ascii=False)
+        assert results["sandbox"] == ("landlock" if place == "docker" else "bwrap" if bwrap_status()[0]
+                                      else "landlock")
+        if submission.name == "spy.py":   # its box saw nothing of /autograder nor of the repo
+            assert "seen: []" in json.dumps(results, ensure_ascii=False)
+
+
+def test_gradescope_leaves_results_when_no_box_can_start(built, grader_python, tmp_path):
+    """Forced to a box that cannot start (bwrap in a Docker-like container), run_autograder
+    still leaves a results.json that says why, with 0 points, and runs no student code."""
+    if not dist.outer_box_works(docker=True):
+        pytest.skip("needs root and bubblewrap to simulate Docker")
+    results = dist.try_gradescope(built / "autograder.zip", ROOT / "solution" / "two_layer_net.py",
+                                  tmp_path, "docker", grader_python, sandbox="bwrap")
+    assert results["score"] == 0 and results["tests"] == [] and results["status"] == "no-sandbox"
+    assert "bubblewrap" in results["output"] and "AUTOGRADER_SANDBOX" in results["output"]
+
+
+def test_grader_environment_has_no_bulk_only_packages(grader_python):
+    probe = "import importlib.util as u; print([m for m in ('tqdm', 'otter') if u.find_spec(m)])"
+    done = subprocess.run([str(grader_python), "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_gradescope_zip_holds_the_grader_and_installs_with_pip_and_apt(built):
     found = texts(built / "autograder.zip")
     assert {"setup.sh", "run_autograder", "requirements.txt", "course.toml", "solution/two_layer_net.py",
-            "autograder/grade.py", "autograder/worker.py", "autograder/checks/test_hidden.py",
+            "autograder/grade.py", "autograder/sandbox/worker.py", "autograder/checks/test_hidden.py",
             "autograder/checks/known/hidden.json", "kit/modload.py"} <= set(found)
     assert "pip install" in found["setup.sh"] and "apt-get install" in found["setup.sh"]
     assert "bubblewrap" in found["setup.sh"] and "-r requirements.txt" in found["setup.sh"]

@@ -122,3 +122,14 @@ def test_a_method_cannot_hand_its_work_to_the_references_twin(tmp_path):
     lost = {function_of(t) for t in data["tests"] if t["score"] < t["max_score"]}
     assert lost == {"TwoLayerNet.gradient", "TwoLayerNet.numerical_gradient"}
     assert all(t["score"] == 0 for t in data["tests"] if function_of(t) in lost)
+
+
+def test_grading_one_submission_imports_nothing_it_does_not_use(tmp_path):
+    """The Gradescope zip installs few packages: `grade` must not import bulk-only ones."""
+    probe = ("import sys\nfrom autograder.__main__ import main\n"
+             f"main(['grade', {str(ROOT / 'solution' / 'two_layer_net.py')!r}, '--out', {str(tmp_path)!r}])\n"
+             "print([m for m in ('tqdm', 'matplotlib', 'autograder.bulk', 'autograder.report', 'kit.dist') "
+             "if m in sys.modules])\n")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "[]"

@@ -1,7 +1,8 @@
 """The worker: runs INSIDE the box, alone with one submission.
 
 Started by ``autograder.sandbox`` as ``python -S -B worker.py CONFIG_JSON``
-with ``wire.py`` beside it. Standard library and numpy only; it imports
+with ``wire.py`` and ``confine.py`` beside it. Standard library, numpy and
+(landlock mode) the Landlock and seccomp bindings only; it imports
 nothing from the project and holds no reference code or expected values.
 
 Life of a worker:
@@ -9,7 +10,8 @@ Life of a worker:
 1. keep the protocol pipes (fds 0/1) on private duplicates, point fd 0 at
    /dev/null and fds 1/2 at the capture file, so nothing the student prints
    can reach the protocol;
-2. lower resource limits, drop root (when started as root inside bwrap);
+2. lower resource limits and close the box (``confine.py``): drop root, and in
+   landlock mode Landlock and seccomp;
 3. import numpy, say ``hello``; import the submission as ``two_layer_net``
    (so its ``__main__`` block does not run), say ``ready``;
 4. serve requests until the pipe closes: ``call`` (a submission function or
@@ -39,13 +41,13 @@ _read, _write, _real_exit = os.read, os.write, os._exit
 
 def _setup_fds():
     """Protocol on private fds; stdin from /dev/null; stdout/stderr to the capture file."""
-    pin, pout = os.dup(0), os.dup(1)          # os.dup fds are not inherited by exec
+    pin, pout, err = os.dup(0), os.dup(1), os.dup(2)   # os.dup fds are not inherited by exec
     null = os.open(os.devnull, os.O_RDONLY)
     cap = os.open(CFG["capture"], os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-    return pin, pout, null, cap
+    return pin, pout, err, null, cap
 
 
-PIN, POUT, NULL_FD, CAP_FD = _setup_fds()
+PIN, POUT, ERR_FD, NULL_FD, CAP_FD = _setup_fds()   # ERR_FD: the grader's log, until the box is closed
 
 
 class _Capture(io.RawIOBase):
@@ -97,8 +99,13 @@ def flush_stdio():
 reset_stdio()
 
 
-def _limit_and_drop():
-    """Lower rlimits and, if we are root in the box, become the unprivileged uid."""
+def _limit_and_confine():
+    """Lower rlimits, then close the box around this process (see ``confine.py``).
+
+    ``confine`` (landlock mode): uid, Landlock, seccomp. ``uid`` (bwrap mode, as root):
+    the unprivileged uid. ``ppid`` (none mode): die with the grader. A box that
+    cannot be closed ends the worker (exit 72) before any student code runs.
+    """
     import signal
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # oversize writes fail with EFBIG instead
@@ -114,24 +121,24 @@ def _limit_and_drop():
                     resource.setrlimit(res, (value, value))
                 except (ValueError, OSError):
                     pass                                 # e.g. RLIMIT_AS unsupported on macOS
-    uid = CFG.get("uid")
-    if uid is not None and os.getuid() == 0:
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
-        if os.getuid() == 0 or os.geteuid() == 0:
-            _real_exit(71)
-    if CFG.get("pdeathsig"):                             # fallback mode on Linux
-        try:
-            import ctypes
-            ctypes.CDLL(None).prctl(1, 9)                # PR_SET_PDEATHSIG, SIGKILL
-            if os.getppid() != CFG["ppid"]:
-                _real_exit(0)
-        except Exception:
-            pass
+    if not (CFG.get("confine") or CFG.get("uid") is not None or CFG.get("ppid")):
+        os.close(ERR_FD)
+        return
+    import confine                                       # confine.py sits next to this file
+    try:
+        if CFG.get("confine"):
+            confine.confine(CFG["confine"])
+        elif CFG.get("uid") is not None and os.getuid() == 0:
+            confine.drop_uid(CFG["uid"])
+        elif CFG.get("ppid"):
+            confine.die_with_parent(CFG["ppid"])
+    except confine.ConfineError as e:
+        os.write(ERR_FD, f"the box could not be closed: {e}\n".encode())
+        _real_exit(72)
+    os.close(ERR_FD)
 
 
-_limit_and_drop()
+_limit_and_confine()
 
 import numpy as np   # noqa: E402  (after the limits on purpose)
 import wire          # noqa: E402  (wire.py sits next to this file)

@@ -1,0 +1,119 @@
+"""The ``landlock`` box: a plain subprocess that closes itself with kernel features
+an unprivileged process may use. No namespaces, so it works in Docker (Gradescope)
+and on laptops whose user namespaces are off.
+
+The worker applies the confinement itself before it imports the submission
+(``confine.py`` says what and which kernel each part needs); this module
+builds its command and the lists of what it may read and write.
+
+What each kernel gives:
+
+- Linux 5.13+ (Landlock ABI 1): reads only of the Python installation and
+  packages, writes only in the box's home; /proc, /tmp, /home and the grader's
+  files are out of reach. Needed, or the mode is unusable.
+- Linux 6.7+ (ABI 4): TCP bind/connect denied by Landlock too (seccomp already
+  denies creating any socket).
+- Linux 6.12+ (ABI 6): signals and abstract sockets confined to the box (seccomp
+  already limits signals to the worker itself).
+- seccomp with libseccomp 2.4+ (``libseccomp.so.2``, on Debian and Ubuntu
+  images): no new processes, sockets, ptrace, namespaces.
+- As root (Gradescope): the worker runs as a uid of its own, which can neither
+  read the grader's files nor write its output folder. Where that uid cannot
+  exist (a user namespace that maps only root) or cannot reach the Python
+  installation (one under /root), it stays root, confined by the rest.
+"""
+import functools
+import glob
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from . import modes
+from .modes import Launch
+
+NAME = "landlock"
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache", "/etc/localtime")
+
+
+def _rules(files):
+    """What the worker may read, may not read inside that, and may write."""
+    read = [p for p in SYSTEM if os.path.exists(p)]
+    read += [os.path.realpath(sys.base_prefix), os.path.dirname(modes.python())]
+    read += modes.site_dirs() + [str(files.code), str(files.fonts), str(files.sub.parent), "/dev/null"]
+    hidden = [copy for site in modes.site_dirs() for copy in modes.project_copies(site)]
+    hidden.append(str(modes.PROJECT_ROOT))
+    return {"read": read, "hidden": hidden, "write": [str(files.home)]}
+
+
+def _others_reach(path):
+    """Whether a uid of no group can reach ``path`` (every folder above it is o+x)."""
+    path = os.path.realpath(path)
+    return all(os.stat(p).st_mode & stat.S_IXOTH for p in [path, *map(str, Path(path).parents)]
+               if os.path.isdir(p))
+
+
+def _uid_for(files):
+    """The box uid when we are root, that uid can run Python (not so for a Python under
+    /root, which is 0700), and it can own the box's home; else None."""
+    uid = modes.box_uid()
+    if uid is None or not all(map(_others_reach, [modes.python(), *modes.site_dirs()])):
+        return None
+    try:
+        for path in [files.home, *files.home.iterdir()]:
+            os.chown(path, uid, uid)
+    except OSError:                # e.g. a user namespace that maps root only
+        return None
+    return uid
+
+
+def _env(files):
+    home = str(files.home)
+    return dict(modes.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home,
+                PYTHONPATH=os.pathsep.join(modes.site_dirs()))
+
+
+@functools.lru_cache(maxsize=None)
+def _probe():
+    """Confine a trusted self-test exactly as a worker, once: does it hold here?"""
+    if not sys.platform.startswith("linux"):
+        return False, f"not Linux ({sys.platform})"
+    files = modes.new_box_files()
+    try:
+        cfg = {"confine": dict(_rules(files), uid=_uid_for(files)),
+               "must_not_read": [str(modes.HERE / "box.py"), "/proc/1/cmdline"]}
+        cmd = [modes.python(), "-S", "-B", str(files.code / "confine.py"), json.dumps(cfg)]
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+                           env=_env(files), cwd=str(files.home), **modes.popen_kwargs())
+        try:
+            verdict = json.loads(r.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            err = r.stderr.decode("utf-8", "replace").strip().splitlines()
+            return False, f"the self-test failed: {err[-1] if err else 'exit code %d' % r.returncode}"
+        if not verdict.get("ok"):
+            return False, verdict.get("why", "the self-test failed")
+        return True, verdict.get("described", "")
+    except (OSError, subprocess.SubprocessError) as e:
+        return False, f"the self-test could not run: {e}"
+    finally:
+        shutil.rmtree(files.root, ignore_errors=True)
+
+
+def status():
+    """(usable, reason): whether Landlock + seccomp hold on this machine (cached)."""
+    return _probe()
+
+
+def launch(files, limits, cfg):
+    """The worker as a plain subprocess that confines itself (see ``confine.py``)."""
+    for cache in glob.glob(str(files.fonts / "fontlist-*.json")):     # matplotlib wants it writable
+        with open(cache, "rb") as src, open(files.home / os.path.basename(cache), "wb") as dst:
+            dst.write(src.read())
+    uid = _uid_for(files)
+    cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
+               confine=dict(_rules(files), uid=uid, ppid=os.getpid()))
+    cmd = [modes.python(), "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)]
+    return Launch(cmd, _env(files), str(files.home))

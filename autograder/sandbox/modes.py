@@ -1,0 +1,280 @@
+"""Which box to use, and what the three kinds of box share.
+
+``AUTOGRADER_SANDBOX`` (or ``Box(mode=...)``) picks the isolation:
+
+- ``auto`` (the default): ``bwrap`` where bubblewrap works, else ``landlock``
+  where the kernel and packages allow it, else :class:`NoBox`: nothing is graded.
+- ``bwrap``: namespaces (``bwrap.py``); the strongest, needs user namespaces or root
+  with CAP_SYS_ADMIN.
+- ``landlock``: Landlock + seccomp + a uid of its own, no namespaces (``landlock.py``);
+  works in Docker (Gradescope) and where user namespaces are off.
+- ``none``: no isolation, only when asked for by name, with a warning (``none.py``).
+
+Each mode module has ``NAME``, ``status() -> (usable, reason)`` (cached; its first
+call runs a trusted probe in that box) and ``launch(files, limits, cfg) -> Launch``.
+
+The boxes of one grader process live in one scratch folder, locked while the process
+lives; the next grader process removes any left by a killed run (:func:`scratch`).
+"""
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORKER_FILES = ("worker.py", "wire.py", "confine.py")   # all of the project a worker sees
+PROJECT_PACKAGES = ("autograder", "kit")                  # hidden if found in a site dir
+PROJECT_ROOT = HERE.parent.parent                         # the grader's own files: never shown
+# Who runs student code when we are root: an unused uid of its own per grader process,
+# so that RLIMIT_NPROC (counted per uid) is not shared by boxes running side by side.
+BOX_UID_BASE = 200000
+STALE_SECONDS = 300      # an unlocked scratch folder this old belongs to no live grader
+MODES = ("auto", "bwrap", "landlock", "none")
+
+
+class NoBox(RuntimeError):
+    """No box can confine student code on this machine, and ``none`` was not asked for."""
+
+
+@dataclass(frozen=True)
+class Launch:
+    """How to start one worker."""
+    cmd: list
+    env: dict
+    cwd: str
+
+
+@dataclass(frozen=True)
+class BoxFiles:
+    """One box's folder: ``sub/two_layer_net.py`` (read-only to the worker), ``home/``
+    (its only writable folder), ``out.txt`` (what it prints), and the shared ``code``
+    folder with the worker's files and ``fonts`` with matplotlib's font cache."""
+    root: Path
+    code: Path
+    fonts: Path
+
+    @property
+    def sub(self):
+        return self.root / "sub" / "two_layer_net.py"
+
+    @property
+    def home(self):
+        return self.root / "home"
+
+    @property
+    def capture(self):
+        return self.root / "out.txt"
+
+
+# ------------------------------------------------------------------ choice
+
+def _module(name):
+    from . import bwrap, landlock, none
+    return {"bwrap": bwrap, "landlock": landlock, "none": none}[name]
+
+
+def choose(asked=None):
+    """The mode module to use: from ``asked``, else AUTOGRADER_SANDBOX, else ``auto``.
+
+    Raises ValueError for an unknown name and :class:`NoBox` when the asked-for
+    mode (or, for ``auto``, every confining mode) does not work here.
+    """
+    asked = (asked or os.environ.get("AUTOGRADER_SANDBOX", "") or "auto").strip().lower()
+    if asked not in MODES:
+        raise ValueError(f"AUTOGRADER_SANDBOX must be one of {', '.join(MODES)}, not {asked!r}")
+    if asked == "none":
+        _warn_once("autograder sandbox disabled (AUTOGRADER_SANDBOX=none): student code runs "
+                   "unconfined, with resource limits only; it can read files and use the network.")
+        return _module("none")
+    tried = []
+    for name in (("bwrap", "landlock") if asked == "auto" else (asked,)):
+        ok, why = _module(name).status()
+        if ok:
+            return _module(name)
+        tried.append(f"{name}: {why}")
+    raise NoBox("no sandbox can confine student code here, so nothing was graded ("
+                + "; ".join(tried) + "). Fix: install bubblewrap with working user namespaces "
+                "(apt-get install bubblewrap), or use Linux 5.13+ with Landlock and "
+                "`pip install landlockpy pyseccomp` (libseccomp2); or, only for code you trust, "
+                "set AUTOGRADER_SANDBOX=none.")
+
+
+def status_report():
+    """{mode: (usable, reason)} for bwrap and landlock (for messages and benchmarks)."""
+    return {name: _module(name).status() for name in ("bwrap", "landlock")}
+
+
+_warned = set()
+
+
+def _warn_once(text):
+    if text not in _warned:
+        _warned.add(text)
+        warnings.warn(text, RuntimeWarning, stacklevel=4)
+
+
+# ------------------------------------------------------- shared by the modes
+
+def python():
+    """The real interpreter (not a venv symlink); workers run it with -S and an explicit PYTHONPATH."""
+    return os.path.realpath(sys.executable)
+
+
+def site_dirs():
+    """Directories the worker needs on its path: the grader's site-packages (numpy, matplotlib)."""
+    seen = []
+    for p in sys.path:
+        if p and os.path.basename(p.rstrip("/\\")) in ("site-packages", "dist-packages") \
+                and os.path.isdir(p) and os.path.realpath(p) not in seen:
+            seen.append(os.path.realpath(p))
+    return seen
+
+
+def project_copies(site):
+    """What of the project an install left in ``site``: its packages, editable finders, metadata."""
+    found = []
+    for name in sorted(os.listdir(site)):
+        if name in PROJECT_PACKAGES or name.startswith("__editable__") \
+                or name.replace("-", "_").lower().startswith(("two_layer_net_kit", "_two_layer_net_kit")):
+            found.append(os.path.join(site, name))
+    return found
+
+
+def base_env():
+    return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "MPLBACKEND": "Agg", "HOME": "/tmp", "MPLCONFIGDIR": "/tmp", "TMPDIR": "/tmp"}
+
+
+def popen_kwargs():
+    if os.name == "posix":
+        return {"start_new_session": True}
+    return {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
+
+
+def under(path, root):
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def box_uid():
+    """The uid that runs student code when the grader is root, else None."""
+    return BOX_UID_BASE + os.getpid() if os.name == "posix" and os.geteuid() == 0 else None
+
+
+# ------------------------------------------------------- the scratch folder
+
+_scratch = {}     # pid -> (folder, open lock file): per process, also after a fork
+
+
+def scratch():
+    """This grader process's folder for boxes (created, and stale ones swept, on first use)."""
+    pid = os.getpid()
+    if pid not in _scratch:
+        _sweep()
+        folder = Path(tempfile.mkdtemp(prefix=f"autograder-{pid}-"))
+        lock = open(folder / ".lock", "w")
+        _lock(lock)
+        os.chmod(folder, 0o711)                       # a box uid may pass through, not list
+        code = folder / "code"
+        code.mkdir()
+        for name in WORKER_FILES:
+            shutil.copyfile(HERE / name, code / name)
+            os.chmod(code / name, 0o644)
+        os.chmod(code, 0o755)
+        (folder / "fonts").mkdir(mode=0o755)
+        for cache in _font_caches():
+            shutil.copyfile(cache, folder / "fonts" / cache.name)
+            os.chmod(folder / "fonts" / cache.name, 0o644)
+        _scratch[pid] = (folder, lock)
+        atexit.register(_remove_own, pid)
+    return _scratch[pid][0]
+
+
+def _font_caches():
+    """The grader's own matplotlib font cache (made by `make setup` or setup.sh), which
+    each box gets a copy of: it saves ~0.5 s whenever a submission imports pyplot."""
+    where = os.environ.get("MPLCONFIGDIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "matplotlib")
+    return sorted(Path(where).glob("fontlist-*.json"))
+
+
+def new_box_files(submission=None):
+    """A fresh box folder holding a copy of ``submission`` (None: an empty file)."""
+    top = scratch()
+    root = Path(tempfile.mkdtemp(prefix="box-", dir=top))
+    files = BoxFiles(root, top / "code", top / "fonts")
+    files.sub.parent.mkdir()
+    if submission is None:
+        files.sub.touch()
+    else:
+        shutil.copyfile(submission, files.sub)
+    os.chmod(files.sub, 0o644)
+    os.chmod(files.sub.parent, 0o755)
+    files.home.mkdir()
+    files.capture.touch()
+    os.chmod(root, 0o711)
+    return files
+
+
+def _remove_own(pid):
+    if os.getpid() == pid and pid in _scratch:
+        folder, lock = _scratch.pop(pid)
+        shutil.rmtree(folder, ignore_errors=True)
+        lock.close()
+
+
+def _lock(file, wait=True):
+    """flock ``file``; False if another live process holds it (``wait`` False)."""
+    try:
+        import fcntl
+    except ImportError:               # Windows: no sweeping
+        return wait
+    try:
+        fcntl.flock(file, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        return True
+    except OSError:
+        return False
+
+
+def _sweep():
+    """Remove the scratch folders of grader processes that are gone (killed with -9, say)."""
+    top = Path(tempfile.gettempdir())
+    for folder in top.glob("autograder-*"):
+        try:
+            if not folder.is_dir() or folder.is_symlink():
+                continue
+            lock_path = folder / ".lock"
+            if lock_path.exists():
+                with open(lock_path, "a") as lock:
+                    stale = _lock(lock, wait=False)
+            else:                     # older layouts, or one being created right now
+                stale = time.time() - folder.stat().st_mtime > STALE_SECONDS
+            if stale:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def nproc_limit(max_procs):
+    """RLIMIT_NPROC for a worker. It counts all processes of the worker's uid: with a box
+    uid of its own (root grader), ``max_procs``; sharing the grader's uid, what that uid
+    already runs plus ``max_procs`` (Linux; elsewhere nothing)."""
+    if box_uid() is not None:
+        return max_procs
+    if not sys.platform.startswith("linux"):
+        return None
+    uid, mine = os.getuid(), 0
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and os.stat(f"/proc/{pid}").st_uid == uid:
+                mine += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            pass
+    return mine + max_procs

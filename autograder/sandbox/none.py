@@ -1,0 +1,31 @@
+"""The ``none`` "box": the worker as a plain subprocess with resource limits only.
+
+Student code can read the grader's files, use the network and leave processes
+behind. Used only when asked for by name (``AUTOGRADER_SANDBOX=none``), e.g. on
+macOS or Windows for code you trust, or to show that a test of the other boxes
+can fail.
+"""
+import json
+import os
+import sys
+
+from . import modes
+from .modes import Launch
+
+NAME = "none"
+
+
+def status():
+    return True, "no isolation"
+
+
+def launch(files, limits, cfg):
+    home = str(files.home)
+    cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
+               ppid=os.getpid() if sys.platform.startswith("linux") else None)
+    env = dict(modes.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home, TEMP=home, TMP=home,
+               PYTHONPATH=os.pathsep.join(modes.site_dirs()))
+    if os.name != "posix":
+        env["PATH"] = os.environ.get("PATH", "")
+        env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")
+    return Launch([sys.executable, "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)], env, home)
