@@ -383,6 +383,7 @@ def grader_python(zip_path, folder):
     """A fresh virtualenv in ``folder`` with only what the zip's requirements.txt names,
     installed as setup.sh installs it (pip, from the package index); returns its python."""
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(zip_path) as archive:
         (folder / "requirements.txt").write_bytes(archive.read("requirements.txt"))
     base = getattr(sys, "_base_executable", None) or os.path.realpath(sys.executable)
