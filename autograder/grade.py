@@ -10,7 +10,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from .checks.collect import first_failure, run_checks, table
 from .checks.local import SubmissionMode
 from .intake import Refused, read_submission
 from .reference import collaborators, load_reference
@@ -39,7 +38,8 @@ def grade(submission, limits=None, reference=None):
             box = Box(path, limits or course_limits())
         except NoBox as why:
             return refused(NO_BOX, str(why))
-        with box:
+        with box:                                   # the worker starts up meanwhile:
+            from .checks.collect import run_checks  # pytest takes ~0.1 s to import
             tests = run_checks(SubmissionMode(box, collaborators(reference)), CHECK_FILES)
             import_error = box.import_error
     return dict(results(tests, start, summary(tests, import_error)), sandbox=box.mode)
@@ -63,6 +63,7 @@ def summary(tests, import_error=None):
     lines = [f"得分 / score: {score:g} / {total:g}"]
     if import_error:
         lines.append(f"你的文件无法导入 / your file could not be imported: {import_error}")
+    from .checks.collect import first_failure
     failed = first_failure(tests)
     if failed and not import_error:
         lines.append(f"先修这个 / fix this first: {failed['name']}")
@@ -111,5 +112,6 @@ def main(submission, out):
 
 
 def print_table(data, stream=None):
+    from .checks.collect import table
     print(table(data["tests"]) if data["tests"] else "(no checks ran)", file=stream)
     print(data["output"], file=stream)

@@ -110,6 +110,7 @@ class Box:
         self._worker = None
         self._gen = 0                 # worker generation; WorkerFunctions of older ones are stale
         self._import_error = None
+        self._starting = False        # launched, hello/ready not yet read (start(wait=False))
         self.import_stdout = ""
         self._used = 0.0              # wall seconds spent so far (starts + calls)
         self._depth = 0               # > 0 while a call is in progress
@@ -124,7 +125,7 @@ class Box:
     # -- public API
 
     def __enter__(self):
-        self.start()
+        self.start(wait=False)      # the worker starts up while the grader prepares the first call
         return self
 
     def __exit__(self, *exc):
@@ -133,12 +134,17 @@ class Box:
     @property
     def import_error(self):
         """None, or why the submission could not be imported."""
+        if self._starting:
+            self._await_ready()
         return self._import_error
 
-    def start(self):
-        """Start the worker now (otherwise the first call does)."""
+    def start(self, wait=True):
+        """Start the worker now (otherwise the first call does). With ``wait`` False, only
+        launch it: it starts up while the grader does other work, until the first call."""
         if self._worker is None and self._import_error is None and not self._closed:
-            self._start()
+            self._spawn()
+        if wait and self._starting:
+            self._await_ready()
 
     def close(self):
         """Kill the worker (and everything it started) and delete the box's files."""
@@ -189,15 +195,20 @@ class Box:
                    "RLIMIT_CORE": 0}
         return self._mode.launch(self._files, lim, {"rlimits": rlimits, "keep_bytes": 4 * lim.stdout_chars})
 
-    def _start(self):
-        """Start a worker and import the submission (sets import_error on failure)."""
+    def _spawn(self):
+        """Launch a worker; it says hello, imports the submission and says ready."""
         launch = self._launch()
         self._truncate_capture()
-        t0 = time.monotonic()
         self._gen += 1
-        self._worker = w = Worker(launch.cmd, launch.env, launch.cwd,
-                                  str(self._files.root / "stderr.txt"), self.mode == "bwrap")
-        self._live[0] = w
+        self._worker = Worker(launch.cmd, launch.env, launch.cwd,
+                              str(self._files.root / "stderr.txt"), self.mode == "bwrap")
+        self._live[0] = self._worker
+        self._starting = True
+
+    def _await_ready(self):
+        """Wait for the launched worker's hello and ready (sets import_error on failure)."""
+        w, t0 = self._worker, time.monotonic()
+        self._starting = False
         try:
             budget = min(STARTUP_SECONDS, self._remaining())
             kind, msg = w.recv(t0 + budget)
@@ -225,9 +236,10 @@ class Box:
             if self._import_error is not None:
                 self._stop()
         finally:
-            self._used += time.monotonic() - t0
+            self._used += time.monotonic() - t0     # only the time the grader waited
 
     def _stop(self):
+        self._starting = False
         w, self._worker, self._live[0] = self._worker, None, None
         if w is not None:
             w.kill()
@@ -311,12 +323,11 @@ class Box:
             raise ImportFailed(self._import_error)
         if self._remaining() <= 0:
             raise BoxTimeout(self._total_message())
-        if self._worker is not None and self._worker.proc.poll() is not None:
+        if self._worker is not None and not self._starting and self._worker.proc.poll() is not None:
             self._stop()                    # died between calls (e.g. a timer signal): not this call's fault
-        if self._worker is None:
-            self._start()
-            if self._import_error is not None:
-                raise ImportFailed(self._import_error)
+        self.start()
+        if self._import_error is not None:
+            raise ImportFailed(self._import_error)
         self._ghandles = {}
         encode_request()
         limit = self.limits.call_seconds if timeout is None else timeout
