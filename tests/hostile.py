@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-from autograder.sandbox import Box, BoxTimeout, Limits, StudentError
+from autograder.sandbox import Box, BoxCrash, BoxTimeout, Limits, StudentError
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = [ROOT / "solution" / "two_layer_net.py", ROOT / "autograder" / "checks" / "known" / "hidden.json"]
@@ -142,6 +142,80 @@ def fork_bomb():
             os.fork()
         except OSError:
             pass
+
+def plant(target):
+    """Change a grader file directly, else leave symlinks to it for the grader to follow."""
+    try:
+        with open(target, "w") as f:
+            f.write("pwned")
+    except OSError:
+        pass
+    for name in ("fontlist-v3.11.0.json", "fontlist-v390.json", "home", "out.txt", "x"):
+        try:
+            if os.path.lexists(name):
+                os.unlink(name)
+            os.symlink(target, name)
+        except OSError:
+            pass
+    return sorted(os.listdir("."))
+
+def crash():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def alive():
+    return True
+
+def metadata(target):
+    changed = []
+    for name, call in (("chmod", lambda: os.chmod(target, 0o777)),
+                       ("utime", lambda: os.utime(target, (0, 0))),
+                       ("chown", lambda: os.chown(target, 12345, 12345)),
+                       ("xattr", lambda: os.setxattr(target, b"user.pwned", b"1"))):
+        try:
+            call()
+            changed.append(name)
+        except (OSError, AttributeError):
+            pass
+    return changed
+
+def limits(pid):
+    import resource
+    done = []
+    try:
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (5, 5))
+        done.append("prlimit")
+    except OSError:
+        pass
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, 19)
+        done.append("renice")
+    except OSError:
+        pass
+    return done
+
+def sigio(pid):
+    import fcntl
+    r, w = os.pipe()
+    try:
+        fcntl.fcntl(r, fcntl.F_SETOWN, pid)
+        fcntl.fcntl(r, fcntl.F_SETFL, os.O_ASYNC | os.O_NONBLOCK)
+    except OSError:
+        return "refused"
+    os.write(w, b"x")
+    time.sleep(0.2)
+    return "sent"
+
+def shared_memory():
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    ids = [libc.shmget(0, 1 << 20, 0o1000 | 0o666) for _ in range(3)]    # IPC_PRIVATE, IPC_CREAT
+    return [i for i in ids if i >= 0]
+
+def dev_null():
+    with open(os.devnull, "w") as f:
+        f.write("quiet")
+    with open("/dev/urandom", "rb") as f:
+        return len(f.read(8))
 '''
 
 
@@ -161,6 +235,14 @@ def _new_processes(before, markers):
         if state != b"Z" and any(m.encode() in line for m in markers):
             found.add(int(pid))
     return found
+
+
+def _shm_segments():
+    try:
+        with open("/proc/sysvipc/shm") as f:
+            return len(f.read().splitlines()) - 1
+    except OSError:
+        return 0
 
 
 def _pids():
@@ -212,7 +294,7 @@ def run(mode):
         with Box(sub, Limits(call_seconds=5, total_seconds=120, max_procs=32), mode=mode) as box:
             if box.import_error:
                 raise SystemExit(f"the attacks did not import: {box.import_error}")
-            markers += [str(box._files.root), "/box/worker.py"]
+            markers.append(str(box._files.root))        # in every worker's command line
             try:
                 stolen = box.call("steal", [str(p) for p in SECRETS]).value
             except StudentError as e:
@@ -253,6 +335,49 @@ def run(mode):
             time.sleep(0.3)
             verdict("network by a literal address", reached != "connected" and not connections, reached)
 
+            victim = work / "grader-file.txt"
+            victim.write_text("the grader's", encoding="utf-8")
+            os.chmod(victim, 0o644)
+            before_victim = (victim.read_text(encoding="utf-8"), victim.stat())
+            box.call("plant", str(victim))
+            try:
+                box.call("crash")
+            except (BoxCrash, StudentError):
+                pass
+            box.call("alive")                                    # a new worker: the grader set it up
+            after = (victim.read_text(encoding="utf-8"), victim.stat())
+            verdict("symlinks for the next worker",
+                    after[0] == before_victim[0] and after[1].st_uid == before_victim[1].st_uid
+                    and after[1].st_mode == before_victim[1].st_mode,
+                    f"{after[0]!r}, uid {after[1].st_uid}, mode {oct(after[1].st_mode)}")
+
+            stat = victim.stat()
+            changed = box.call("metadata", str(victim)).value
+            now = victim.stat()
+            verdict("metadata of grader files",
+                    (now.st_mode, now.st_mtime, now.st_uid) == (stat.st_mode, stat.st_mtime, stat.st_uid), changed)
+
+            import resource
+            own = (resource.prlimit(canary.pid, resource.RLIMIT_NOFILE), os.getpriority(os.PRIO_PROCESS, canary.pid))
+            done = box.call("limits", canary.pid).value        # a process of the grader's
+            now = (resource.prlimit(canary.pid, resource.RLIMIT_NOFILE), os.getpriority(os.PRIO_PROCESS, canary.pid))
+            verdict("the grader's limits", now == own, done)
+
+            got = []
+            signal.signal(signal.SIGIO, lambda *_: got.append("SIGIO"))    # until the end of the run
+            try:
+                sent = box.call("sigio", os.getpid()).value
+            except StudentError as e:
+                sent = f"refused ({e.kind})"
+            time.sleep(0.2)
+            verdict("SIGIO to the grader", not got, f"{sent}; {got}")
+
+            segments = _shm_segments()
+            try:
+                made = box.call("shared_memory").value
+            except StudentError as e:
+                made = [f"refused ({e.kind})"]
+
             try:
                 spawned = box.call("daemon").value
             except StudentError as e:
@@ -272,6 +397,11 @@ def run(mode):
                 except StudentError as e:
                     bomb = "" if e.kind in ("BlockingIOError", "PermissionError") else e.kind
         left = _wait_gone(before, markers)
+        leaked = _shm_segments() - segments                  # what outlives the box
+        verdict("shared memory", leaked <= 0, f"made {made}; {max(leaked, 0)} left after the box closed")
+        if leaked > 0:
+            for shmid in made:
+                subprocess.run(["ipcrm", "-m", str(shmid)], capture_output=True)
         verdict("daemons", not left, f"{spawned}; left running: {sorted(left)}")
         verdict("fork bomb", not bomb and not left, bomb)
     finally:

@@ -545,7 +545,7 @@ def test_mode_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("AUTOGRADER_SANDBOX", "none")
     assert Box(path).mode == "none"
     monkeypatch.setenv("AUTOGRADER_SANDBOX", "chroot")
-    with pytest.raises(ValueError):
+    with pytest.raises(NoBox, match="must be one of"):
         Box(path)
     for name, (ok, _) in STATUS.items():
         monkeypatch.setenv("AUTOGRADER_SANDBOX", name)

@@ -193,7 +193,9 @@ class Box:
         rlimits = {"RLIMIT_AS": lim.memory_mb * 2**20, "RLIMIT_NPROC": modes.nproc_limit(lim.max_procs),
                    "RLIMIT_CPU": int(lim.total_seconds) + 10, "RLIMIT_FSIZE": lim.file_mb * 2**20,
                    "RLIMIT_CORE": 0}
-        return self._mode.launch(self._files, lim, {"rlimits": rlimits, "keep_bytes": 4 * lim.stdout_chars})
+        cfg = {"rlimits": rlimits, "keep_bytes": 4 * lim.stdout_chars,
+               "box": str(self._files.root)}       # names this box in the worker's command line
+        return self._mode.launch(self._files, lim, cfg)
 
     def _spawn(self):
         """Launch a worker; it says hello, imports the submission and says ready."""

@@ -8,14 +8,17 @@ whose user namespaces are switched off. In order:
 
 1. **uid** (only when started as root): become the box's own unused uid/gid with
    no supplementary groups, so the grader's processes and files are out of reach.
+   Where no such uid can be had, stay root but give up every capability.
 2. **Landlock** (Linux 5.13+): read only the Python installation, its packages
    (minus any copy of the project) and the worker's code; write only the box's
    home folder. Where the kernel's ABI has them: no TCP bind/connect (6.7+), no
    signals or abstract sockets beyond the box (6.12+).
 3. **seccomp** (Linux 3.5+): no new processes or programs (threads only), no
-   sockets but AF_UNIX socketpairs, no ptrace or reading other processes'
-   memory, no signals to other processes, no namespaces, mounts, io_uring,
-   bpf, keyrings or kernel modules. Also PR_SET_NO_NEW_PRIVS and PR_SET_DUMPABLE 0.
+   sockets but AF_UNIX socketpairs, no SysV/POSIX IPC, no ptrace or reading other
+   processes' memory, no signals, limits, priorities or SIGIO to other processes,
+   no changes to any file's mode, owner, times or xattrs (Landlock does not guard
+   them), no new identities, no namespaces, mounts, io_uring, bpf, fanotify,
+   keyrings, clocks or kernel modules. Also PR_SET_NO_NEW_PRIVS and PR_SET_DUMPABLE 0.
 
 Any failure raises :class:`ConfineError`; the worker then exits before it runs a
 line of the submission, so student code never runs unconfined by accident.
@@ -33,17 +36,31 @@ import sys
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
+PR_CAPBSET_DROP = 24
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
 CLONE_THREAD = 0x00010000
 
 # Syscalls a worker never needs; each fails with EPERM (clone3: ENOSYS, so that
 # the C library falls back to clone(2), whose flags the filter can inspect).
 DENIED = (
-    "fork", "vfork", "execve", "execveat", "socket",
+    # new processes and programs, other processes, namespaces and mounts
+    "fork", "vfork", "execve", "execveat",
     "ptrace", "process_vm_readv", "process_vm_writev", "process_madvise", "kcmp",
-    "pidfd_open", "pidfd_getfd", "pidfd_send_signal",
+    "pidfd_open", "pidfd_getfd", "pidfd_send_signal", "migrate_pages", "ioprio_set",
     "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree",
     "fsopen", "fsmount", "fsconfig", "fspick", "mount_setattr",
-    "name_to_handle_at", "open_by_handle_at", "mknod", "mknodat",
+    # the network, and kernel objects shared beyond the box (SysV and POSIX IPC)
+    "socket", "shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl",
+    "semget", "semop", "semtimedop", "semctl", "mq_open", "mq_unlink", "mq_timedsend",
+    "mq_timedreceive", "mq_notify", "mq_getsetattr",
+    # files' metadata, which Landlock does not guard (modes, owners, times, xattrs)
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
+    "utime", "utimes", "utimensat", "futimesat", "setxattr", "lsetxattr", "fsetxattr",
+    "setxattrat", "removexattr", "lremovexattr", "fremovexattr", "removexattrat", "file_setattr",
+    "name_to_handle_at", "open_by_handle_at", "mknod", "mknodat", "fanotify_init",
+    # identities (after the box's own drop), the clock, and the machine
+    "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid",
+    "setgroups", "capset", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
     "io_uring_setup", "io_uring_enter", "io_uring_register",
     "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
@@ -52,6 +69,12 @@ DENIED = (
 )
 # Signals: only to the worker itself (arg 0 is the target pid or thread group).
 SELF_SIGNALS = ("kill", "tgkill", "tkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+# Only on the worker itself (arg ``i`` is 0): its limits, priority, scheduling, pages.
+SELF_ONLY = (("prlimit64", 0), ("setpriority", 1), ("sched_setaffinity", 0), ("sched_setscheduler", 0),
+             ("sched_setparam", 0), ("sched_setattr", 0), ("move_pages", 0))
+# fcntl/ioctl commands that would send SIGIO/SIGURG to another process, or type into a tty.
+F_SETOWN, F_SETSIG, F_SETOWN_EX = 8, 10, 15
+FIOSETOWN, SIOCSPGRP, TIOCSTI = 0x8901, 0x8902, 0x5412
 
 
 class ConfineError(Exception):
@@ -135,6 +158,12 @@ def seccomp():
         me = os.getpid()
         for name in SELF_SIGNALS:
             f.add_rule(deny, name, sc.Arg(0, sc.NE, me))
+        for name, arg in SELF_ONLY:
+            f.add_rule(deny, name, sc.Arg(arg, sc.NE, 0))
+        for command in (F_SETOWN, F_SETSIG, F_SETOWN_EX):
+            f.add_rule(deny, "fcntl", sc.Arg(1, sc.EQ, command))
+        for command in (FIOSETOWN, SIOCSPGRP, TIOCSTI):
+            f.add_rule(deny, "ioctl", sc.Arg(1, sc.EQ, command))
         f.load()                                       # sets PR_SET_NO_NEW_PRIVS first
     except (OSError, RuntimeError, ValueError, AttributeError) as e:
         raise ConfineError(f"the seccomp filter could not be loaded: {e}") from None
@@ -147,6 +176,23 @@ def die_with_parent(ppid):
         raise ConfineError(f"prctl(PR_SET_PDEATHSIG) failed: {os.strerror(ctypes.get_errno())}")
     if os.getppid() != ppid:
         os._exit(0)
+
+
+def drop_capabilities():
+    """Still root (no uid could be had): give up every capability, bounding set too."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() != errno.EINVAL:
+            raise ConfineError(f"could not drop capability {cap}: {os.strerror(ctypes.get_errno())}")
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+    if libc.capset(ctypes.byref(Header(_LINUX_CAPABILITY_VERSION_3, 0)), (Data * 2)()) != 0:
+        raise ConfineError(f"could not drop capabilities: {os.strerror(ctypes.get_errno())}")
 
 
 def undumpable():
@@ -191,6 +237,9 @@ def confine(cfg):
     if cfg.get("uid") is not None and os.geteuid() == 0:
         drop_uid(cfg["uid"])
         done.append(f"uid {cfg['uid']}")
+    elif os.geteuid() == 0:
+        drop_capabilities()
+        done.append("root without capabilities")
     if cfg.get("ppid"):
         die_with_parent(cfg["ppid"])
     undumpable()

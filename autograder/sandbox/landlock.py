@@ -23,7 +23,6 @@ What each kernel gives:
   installation (one under /root), it stays root, confined by the rest.
 """
 import functools
-import glob
 import json
 import os
 import shutil
@@ -39,14 +38,14 @@ NAME = "landlock"
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache", "/etc/localtime")
 
 
-def _rules(files):
+def _rules(files, home):
     """What the worker may read, may not read inside that, and may write."""
     read = [p for p in SYSTEM if os.path.exists(p)]
     read += [os.path.realpath(sys.base_prefix), os.path.dirname(modes.python())]
-    read += modes.site_dirs() + [str(files.code), str(files.fonts), str(files.sub.parent), "/dev/null"]
+    read += modes.site_dirs() + [str(files.code), str(files.fonts), str(files.sub.parent), "/dev/urandom"]
     hidden = [copy for site in modes.site_dirs() for copy in modes.project_copies(site)]
     hidden.append(str(modes.PROJECT_ROOT))
-    return {"read": read, "hidden": hidden, "write": [str(files.home)]}
+    return {"read": read, "hidden": hidden, "write": [str(home), "/dev/null", "/dev/zero"]}
 
 
 def _others_reach(path):
@@ -56,22 +55,22 @@ def _others_reach(path):
                if os.path.isdir(p))
 
 
-def _uid_for(files):
+def _uid_for(home):
     """The box uid when we are root, that uid can run Python (not so for a Python under
-    /root, which is 0700), and it can own the box's home; else None."""
+    /root, which is 0700), and it can own ``home`` (fresh, so only ours); else None."""
     uid = modes.box_uid()
     if uid is None or not all(map(_others_reach, [modes.python(), *modes.site_dirs()])):
         return None
     try:
-        for path in [files.home, *files.home.iterdir()]:
-            os.chown(path, uid, uid)
+        for path in [home, *home.iterdir()]:
+            os.chown(path, uid, uid, follow_symlinks=False)
     except OSError:                # e.g. a user namespace that maps root only
         return None
     return uid
 
 
-def _env(files):
-    home = str(files.home)
+def _env(home):
+    home = str(home)
     return dict(modes.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home,
                 PYTHONPATH=os.pathsep.join(modes.site_dirs()))
 
@@ -82,12 +81,13 @@ def _probe():
     if not sys.platform.startswith("linux"):
         return False, f"not Linux ({sys.platform})"
     files = modes.new_box_files()
+    home = modes.fresh_home(files)
     try:
-        cfg = {"confine": dict(_rules(files), uid=_uid_for(files)),
+        cfg = {"confine": dict(_rules(files, home), uid=_uid_for(home)),
                "must_not_read": [str(modes.HERE / "box.py"), "/proc/1/cmdline"]}
         cmd = [modes.python(), "-S", "-B", str(files.code / "confine.py"), json.dumps(cfg)]
         r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
-                           env=_env(files), cwd=str(files.home), **modes.popen_kwargs())
+                           env=_env(home), cwd=str(home), **modes.popen_kwargs())
         try:
             verdict = json.loads(r.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
         except (ValueError, IndexError):
@@ -109,11 +109,8 @@ def status():
 
 def launch(files, limits, cfg):
     """The worker as a plain subprocess that confines itself (see ``confine.py``)."""
-    for cache in glob.glob(str(files.fonts / "fontlist-*.json")):     # matplotlib wants it writable
-        with open(cache, "rb") as src, open(files.home / os.path.basename(cache), "wb") as dst:
-            dst.write(src.read())
-    uid = _uid_for(files)
+    home = modes.fresh_home(files)
     cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
-               confine=dict(_rules(files), uid=uid, ppid=os.getpid()))
+               confine=dict(_rules(files, home), uid=_uid_for(home), ppid=os.getpid()))
     cmd = [modes.python(), "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)]
-    return Launch(cmd, _env(files), str(files.home))
+    return Launch(cmd, _env(home), str(home))

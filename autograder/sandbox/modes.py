@@ -52,9 +52,10 @@ class Launch:
 
 @dataclass(frozen=True)
 class BoxFiles:
-    """One box's folder: ``sub/two_layer_net.py`` (read-only to the worker), ``home/``
-    (its only writable folder), ``out.txt`` (what it prints), and the shared ``code``
-    folder with the worker's files and ``fonts`` with matplotlib's font cache."""
+    """One box's folder: ``sub/two_layer_net.py`` (read-only to the worker), ``out.txt``
+    (what it prints), a fresh ``home-*`` folder per worker (see :func:`fresh_home`), and
+    the shared ``code`` folder with the worker's files and ``fonts`` with matplotlib's
+    font cache."""
     root: Path
     code: Path
     fonts: Path
@@ -62,10 +63,6 @@ class BoxFiles:
     @property
     def sub(self):
         return self.root / "sub" / "two_layer_net.py"
-
-    @property
-    def home(self):
-        return self.root / "home"
 
     @property
     def capture(self):
@@ -82,12 +79,13 @@ def _module(name):
 def choose(asked=None):
     """The mode module to use: from ``asked``, else AUTOGRADER_SANDBOX, else ``auto``.
 
-    Raises ValueError for an unknown name and :class:`NoBox` when the asked-for
-    mode (or, for ``auto``, every confining mode) does not work here.
+    Raises :class:`NoBox` for an unknown name, and when the asked-for mode (or, for
+    ``auto``, every confining mode) does not work here.
     """
     asked = (asked or os.environ.get("AUTOGRADER_SANDBOX", "") or "auto").strip().lower()
     if asked not in MODES:
-        raise ValueError(f"AUTOGRADER_SANDBOX must be one of {', '.join(MODES)}, not {asked!r}")
+        raise NoBox(f"AUTOGRADER_SANDBOX must be one of {', '.join(MODES)}, not {asked!r}; "
+                    "nothing was graded")
     if asked == "none":
         _warn_once("autograder sandbox disabled (AUTOGRADER_SANDBOX=none): student code runs "
                    "unconfined, with resource limits only; it can read files and use the network.")
@@ -217,10 +215,21 @@ def new_box_files(submission=None):
         shutil.copyfile(submission, files.sub)
     os.chmod(files.sub, 0o644)
     os.chmod(files.sub.parent, 0o755)
-    files.home.mkdir()
     files.capture.touch()
     os.chmod(root, 0o711)
     return files
+
+
+def fresh_home(files):
+    """A new, empty writable folder for the next worker of this box (with a copy of the
+    font cache), the last one removed. Never reused: a worker may leave symlinks or
+    strange modes behind, and the grader must not follow or fight them."""
+    for old in files.root.glob("home-*"):
+        shutil.rmtree(old, ignore_errors=True)      # does not follow symlinks
+    home = Path(tempfile.mkdtemp(prefix="home-", dir=files.root))
+    for cache in sorted(files.fonts.glob("fontlist-*.json")):
+        shutil.copyfile(cache, home / cache.name)    # a new file in a folder only we can write
+    return home
 
 
 def _remove_own(pid):

@@ -20,7 +20,7 @@ def status():
 
 
 def launch(files, limits, cfg):
-    home = str(files.home)
+    home = str(modes.fresh_home(files))
     cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
                ppid=os.getpid() if sys.platform.startswith("linux") else None)
     env = dict(modes.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home, TEMP=home, TMP=home,
