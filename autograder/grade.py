@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .checks.collect import first_failure, run_checks, table
 from .checks.local import SubmissionMode
+from .checks.program import graded_source
 from .intake import Refused, read_submission
 from .reference import collaborators, load_reference
 from .sandbox import Box
@@ -32,7 +33,7 @@ def grade(submission, limits=None, reference=None):
     reference = reference or load_reference()
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         path = Path(tmp) / "two_layer_net.py"
-        path.write_text(source, encoding="utf-8")
+        path.write_text(graded_source(source), encoding="utf-8")
         with Box(path, limits or course_limits()) as box:
             tests = run_checks(SubmissionMode(box, collaborators(reference)), CHECK_FILES)
             import_error = box.import_error

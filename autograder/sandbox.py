@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 WORKER_FILES = (HERE / "worker.py", HERE / "wire.py")   # all that is mounted of the project
 PROJECT_PACKAGES = ("autograder", "kit")                  # hidden if found in a site dir
+# The student package's own modules, offered for import beside the submission (no data files).
+STUDENT_MODULES = (HERE.parent / "student" / "mnist.py",)
 # Who runs student code when we are root: an unused uid of its own per grader process,
 # so that RLIMIT_NPROC (counted per uid) is not shared by boxes running side by side.
 BOX_UID_BASE = 200000
@@ -484,6 +486,10 @@ class Box:
         shutil.copyfile(self.submission, tmp / "sub" / "two_layer_net.py")
         os.chmod(tmp / "sub", 0o755)
         os.chmod(tmp / "sub" / "two_layer_net.py", 0o644)
+        for module in STUDENT_MODULES:          # issue 9: `from mnist import load_mnist` works as at home
+            if module.is_file():
+                shutil.copyfile(module, tmp / "sub" / module.name)
+                os.chmod(tmp / "sub" / module.name, 0o644)
         self._capture = tmp / "out.txt"
         self._capture.touch()
         os.chmod(self._capture, 0o666)        # the box user writes it; tmp itself is 0700

@@ -185,6 +185,7 @@ def autograder_files():
     files["requirements.txt"] = (TEMPLATES / "requirements-grader.txt").read_bytes()
     files["course.toml"] = (ROOT / "course.toml").read_bytes()
     files["solution/two_layer_net.py"] = SOLUTION.read_bytes()
+    files["student/mnist.py"] = (STUDENT / "mnist.py").read_bytes()   # offered to submissions in the box
     files.update(_tree(ROOT / "autograder", "autograder"))
     files.update({f"kit/{name}": (ROOT / "kit" / name).read_bytes() for name in KIT_FOR_GRADER})
     return files
@@ -367,7 +368,7 @@ def try_gradescope(zip_path, submission, workdir, nested=None):
     """Grade ``submission`` with autograder.zip laid out as on Gradescope; return (results, how).
 
     workdir/autograder gets source/ (the zip, unpacked), submission/ (the file as
-    two_layer_net.py), results/, and run_autograder copied up from source/ as Gradescope
+    two_layer_net.py or .ipynb), results/, and run_autograder copied up from source/ as Gradescope
     does. With ``nested`` (default: when it works here) run_autograder runs in a private
     root where that folder is /autograder (see ``_outer_box``); else it runs in place with
     AUTOGRADER_ROOT pointing at it. ``how`` says which.
@@ -377,7 +378,7 @@ def try_gradescope(zip_path, submission, workdir, nested=None):
         (ag / sub).mkdir(parents=True)
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(ag / "source")
-    shutil.copyfile(submission, ag / "submission" / "two_layer_net.py")
+    shutil.copyfile(submission, ag / "submission" / ("two_layer_net" + Path(submission).suffix))  # .py or .ipynb
     shutil.copyfile(ag / "source" / "run_autograder", ag / "run_autograder")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": "/tmp",
            "PYTHON": sys.executable}

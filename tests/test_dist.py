@@ -162,6 +162,9 @@ def sigmoid(x):
 def test_gradescope_layout_grades_reference_full_and_skeleton_zero(built, tmp_path):
     (tmp_path / "spy.py").write_text(SPY.format(root=str(ROOT)), encoding="utf-8")
     expected = {ROOT / "solution" / "two_layer_net.py": TOTAL, ROOT / "student" / "two_layer_net.py": 0,
+                **{ROOT / "examples" / "submissions" / name: TOTAL      # data loading and training left out
+                   for name in ("chenyi_1011_5011_two_layer_net.py", "liuer_1012_5012_two_layer_net.py",
+                                "sunsan_1013_5013_two_layer_net.ipynb")},
                 tmp_path / "spy.py": 0}
     how_nested = dist.nested_bwrap_works()
     for number, (submission, score) in enumerate(expected.items()):

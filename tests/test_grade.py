@@ -26,6 +26,9 @@ EXPECTED = {
         "numerical_gradient": {"central difference on a (2, 3) array", "a 1-D array"}},
     "wangwu_1003_5003_submission.zip": {                # GBK, CRLF: no / N in backprop, a count
         "TwoLayerNet.gradient": "*", "TwoLayerNet.accuracy": "*"},
+    "chenyi_1011_5011_two_layer_net.py": {},            # imports mnist, trains under __main__
+    "liuer_1012_5012_two_layer_net.py": {},             # trains at module level
+    "sunsan_1013_5013_two_layer_net.ipynb": {},         # a notebook with a training cell
     "mallory_1005_5005_two_layer_net.py":               # hostile: only three functions are honest
         {f: "*" for f in FUNCTIONS if f not in ("sigmoid", "softmax", "cross_entropy_error")},
 }
@@ -104,7 +107,8 @@ def test_broken_zip_still_gets_a_results_file(tmp_path):
 
 def test_import_time_exit_costs_everything_but_says_why(tmp_path):
     path = tmp_path / "two_layer_net.py"
-    path.write_text("import os\nos._exit(3)\n", encoding="utf-8")
+    # (a bare os._exit(3) statement would be left out: only what the definitions use runs)
+    path.write_text("import os\nH = os._exit(3)\ndef sigmoid(x):\n    return H\n", encoding="utf-8")
     data = grade(path)
     assert data["score"] == 0 and "could not be imported" in data["output"]
 

@@ -269,7 +269,8 @@ def _numgrad_result(sub, patches, known, prefix, x, t):
                            f"{target} did not call the module-level numerical_gradient for every parameter."),
                           NUMGRAD_HINT, called_for=sorted(asked) or "none")
     if own_numgrad_ok(sub, known):
-        return call(sub, target, x, t, obj=obj, patches=patches), seen
+        own = {name: fn for name, fn in patches.items() if name != "numerical_gradient"}
+        return call(sub, target, x, t, obj=obj, patches=own), seen
     return probe, seen
 
 
