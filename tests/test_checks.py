@@ -103,6 +103,8 @@ MUTANTS = [
      "TwoLayerNet.train_model", "every iteration"),
     ("parameters updated with the wrong sign", "self.params[key] -= learning_rate * grad[key]",
      "self.params[key] += learning_rate * grad[key]", "TwoLayerNet.train_model", "The training itself went differently"),
+    ("a batch drawn once for all iterations", "            batch_mask = np.random.choice(train_size, batch_size)\n",
+     "            batch_mask = np.arange(batch_size)\n", "TwoLayerNet.train_model", "The training itself went differently"),
     ("parameters never updated", "                self.params[key] -= learning_rate * grad[key]",
      "                pass", "TwoLayerNet.train_model", "never updated"),
 ]
@@ -127,7 +129,7 @@ def test_hidden_failures_show_no_input_or_expected_values(tmp_path, collab):
     source = SOLUTION.read_text(encoding="utf-8").replace("dy = (y - t) / batch_size", "dy = (y - t)")
     path = tmp_path / "two_layer_net.py"
     path.write_text(source, encoding="utf-8")
-    hidden = [t for t in grade(path, collab) if t["visibility"] != "visible" and t["score"] == 0]
+    hidden = [t for t in grade(path, collab) if t["visibility"] != "visible" and t["score"] < t["max_score"]]
     assert hidden
     for test in hidden:
         assert "input" not in test["output"] and "expected" not in test["output"]

@@ -55,6 +55,8 @@ class LocalSubmission:
         with _patched(module, patches or {}):
             try:
                 if owner_name:
+                    if seed is not None:            # as in the box: __init__'s random weights too
+                        np.random.seed(seed)
                     instance = _build(getattr(module, owner_name), obj)
                 fn = getattr(instance if owner_name else module, name)
             except AttributeError:
