@@ -9,13 +9,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from .checks.collect import first_failure, run_checks, table
+from .checks.collect import FUNCTIONS, first_failure, function_points, run_checks, table
 from .checks.local import SubmissionMode
 from .checks.program import graded_source
+from .given import changes, entries
 from .intake import Refused, read_submission
-from .reference import collaborators, load_reference
+from .reference import SOLUTION, collaborators, load_reference
 from .sandbox import Box
-from .settings import limits as course_limits
+from .settings import limits as course_limits, load as course_settings
 
 CHECK_FILES = ("test_public.py", "test_hidden.py")
 
@@ -33,11 +34,21 @@ def grade(submission, limits=None, reference=None):
     reference = reference or load_reference()
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         path = Path(tmp) / "two_layer_net.py"
-        path.write_text(graded_source(source), encoding="utf-8")
+        source = graded_source(source)
+        path.write_text(source, encoding="utf-8")
         with Box(path, limits or course_limits()) as box:
             tests = run_checks(SubmissionMode(box, collaborators(reference)), CHECK_FILES)
             import_error = box.import_error
+    tests += given_code(source, tests)
     return results(tests, start, summary(tests, import_error))
+
+
+def given_code(source, tests):
+    """Entries for the given code the submission changed (given.py): information
+    only, unless course.toml's [given_code] penalty takes points off."""
+    penalty = course_settings().get("given_code", {}).get("penalty", 0)
+    earned = {function: score for function, (score, _) in function_points(tests).items()}
+    return entries(changes(SOLUTION.read_text(encoding="utf-8"), source), FUNCTIONS, penalty, earned)
 
 
 def results(tests, start, output, status="graded"):
