@@ -67,6 +67,7 @@ bench: data
 	$(PY) benchmarks/bench_train.py
 	$(PY) benchmarks/bench_grade.py
 	$(PY) benchmarks/bench_bulk.py
+	$(PY) benchmarks/bench_learning.py
 
 test: setup
 	$(PY) -m pytest

@@ -79,6 +79,13 @@ MUTANTS = [
      "TwoLayerNet.forward", "softmax"),
     ("loss of the wrong thing", "return cross_entropy_error(self.forward(x), t)",
      "return cross_entropy_error(self.forward(x), t) * 2", "TwoLayerNet.loss", "cross_entropy_error"),
+    # stand-ins give right answers to a wrong question: the graded function's own result still shows it
+    ("forward with its collaborators in the wrong order", "        z1 = sigmoid(np.dot(x, W1) + b1)\n        return softmax(np.dot(z1, W2) + b2)",
+     "        z1 = softmax(np.dot(x, W1) + b1)\n        return sigmoid(np.dot(z1, W2) + b2)", "TwoLayerNet.forward", "softmax"),
+    ("loss with the arguments of cross_entropy_error swapped", "return cross_entropy_error(self.forward(x), t)",
+     "return cross_entropy_error(t, self.forward(x))", "TwoLayerNet.loss", "cross_entropy_error"),
+    ("gradient of the whole training set", "grad = self.gradient(x_batch, t_batch)", "grad = self.gradient(x_train, t_train)",
+     "TwoLayerNet.train_model", "The training itself went differently"),
     ("accuracy as a count", "return float(np.sum(y == t) / x.shape[0])", "return float(np.sum(y == t))",
      "TwoLayerNet.accuracy", "count"),
     ("numerical gradient of one parameter only", "numerical_gradient(loss_W, self.params[key])",
