@@ -158,6 +158,8 @@ def check_pass_rates(graded):
     rates = {}
     for record in graded:
         for test in record["data"]["tests"]:
+            if test["max_score"] == 0:          # information-only lines are not checks
+                continue
             passed, total = rates.get(test["name"], (0, 0))
             rates[test["name"]] = (passed + (test["score"] >= test["max_score"]), total + 1)
     return [(name, *rates[name]) for name in sorted(rates, key=lambda name: _check_order(name)[0])]
