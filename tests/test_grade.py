@@ -144,3 +144,19 @@ def test_the_network_learns_mnist_and_the_feedback_says_how_well(tmp_path):
     assert {function_of(t) for t in tests if t["score"] < t["max_score"]} == {"TwoLayerNet.train_model"}
     learns = next(t for t in tests if "learns MNIST" in t["name"])
     assert learns["score"] == 0 and "the test accuracy is only" in learns["output"]
+
+
+@pytest.mark.parametrize("old, new, hint", [
+    ("loss_W = lambda W: self.loss(x, t)", "loss_W = lambda W: 0.0", "the loss never changes"),
+    ("numerical_gradient(loss_W, self.params[key])", "numerical_gradient(loss_W, self.params[key].copy())",
+     "a copy of the parameter was perturbed")])
+def test_a_numerical_gradient_that_never_moves_the_loss_loses_its_points_in_the_box(tmp_path, old, new, hint):
+    """In the sandbox the method runs with the student's own numerical_gradient (when that
+    one is right), so its real result is compared, not what a stand-in answered."""
+    path = tmp_path / "two_layer_net.py"
+    path.write_text((ROOT / "solution" / "two_layer_net.py").read_text(encoding="utf-8").replace(old, new),
+                    encoding="utf-8")
+    tests = grade(path)["tests"]
+    failed = [t for t in tests if t["score"] < t["max_score"]]
+    assert {function_of(t) for t in failed} == {"TwoLayerNet.numerical_gradient"}
+    assert all(hint in t["output"] for t in failed)
