@@ -6,13 +6,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup data student fixtures check grade bulk train bench test demo dist check-dist clean
+.PHONY: help setup data subset student fixtures check grade bulk train bench test demo dist check-dist clean
 
 help:
 	@echo "make demo     set up, fetch MNIST, regenerate the skeleton, train the reference, save curves"
 	@echo "make test     run the project's tests"
 	@echo "make setup    create .venv/ with pinned packages (idempotent)"
 	@echo "make data     put the verified MNIST files in data/"
+	@echo "make subset   regenerate the learning check's MNIST subset from data/ (autograder/checks/known/mnist_subset.npz)"
 	@echo "make student  regenerate student/two_layer_net.py from solution/ (and the example class's copies)"
 	@echo "make train    train the reference (NET=student/two_layer_net.py to train yours)"
 	@echo "make fixtures regenerate the checks' known values from the solution and course.toml"
@@ -33,6 +34,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 data: setup
 	$(PY) -m kit.mnist_fetch --dir data
+
+subset: data
+	$(PY) -m kit.mnist_subset --dir data
 
 EXAMPLE_REFERENCE := examples/submissions/reference_1000_5000_two_layer_net.py
 EXAMPLE_SKELETON  := examples/submissions/untouched_1007_5007_two_layer_net.py
@@ -64,6 +68,7 @@ bench: data
 	$(PY) benchmarks/bench_train.py
 	$(PY) benchmarks/bench_grade.py
 	$(PY) benchmarks/bench_bulk.py
+	$(PY) benchmarks/bench_learning.py
 
 test: setup
 	$(PY) -m pytest

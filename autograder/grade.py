@@ -11,10 +11,13 @@ import time
 from pathlib import Path
 
 from .checks.local import SubmissionMode
+from .checks.program import graded_source
+from .given import changes, entries
 from .intake import Refused, read_submission
-from .reference import collaborators, load_reference
+from .reference import SOLUTION, collaborators, load_reference
 from .sandbox import Box, NoBox
 from .settings import limits as course_limits
+from .settings import load as course_settings
 
 CHECK_FILES = ("test_public.py", "test_hidden.py")
 NO_BOX = "no-sandbox"      # the status of a submission not graded because no box works here
@@ -33,6 +36,7 @@ def grade(submission, limits=None, reference=None):
     reference = reference or load_reference()
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         path = Path(tmp) / "two_layer_net.py"
+        source = graded_source(source)
         path.write_text(source, encoding="utf-8")
         try:
             box = Box(path, limits or course_limits())
@@ -42,7 +46,17 @@ def grade(submission, limits=None, reference=None):
             from .checks.collect import run_checks  # pytest takes ~0.1 s to import
             tests = run_checks(SubmissionMode(box, collaborators(reference)), CHECK_FILES)
             import_error = box.import_error
+    tests += given_code(source, tests)
     return dict(results(tests, start, summary(tests, import_error)), sandbox=box.mode)
+
+
+def given_code(source, tests):
+    """Entries for the given code the submission changed (given.py): information
+    only, unless course.toml's [given_code] penalty takes points off."""
+    from .checks.collect import FUNCTIONS, function_points
+    penalty = course_settings().get("given_code", {}).get("penalty", 0)
+    earned = {function: score for function, (score, _) in function_points(tests).items()}
+    return entries(changes(SOLUTION.read_text(encoding="utf-8"), source), FUNCTIONS, penalty, earned)
 
 
 def results(tests, start, output, status="graded"):

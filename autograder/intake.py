@@ -5,8 +5,9 @@ A submission is a ``.py`` file, a notebook (its code cells), a folder or a
 Zips are read in memory after their sizes are checked: nothing is extracted,
 so no entry can land outside a private folder, and links are never followed.
 Source text may be UTF-8 (with or without BOM) or GBK/GB18030, with any line ends.
+Which of the module-level code is graded is decided later, the same way for
+``.py`` files and notebooks (``checks.program``).
 """
-import ast
 import json
 import re
 import stat
@@ -104,10 +105,9 @@ def decode(data, name="two_layer_net.py"):
 
 
 def notebook_code(text, name):
-    """What of a notebook's code cells is graded: imports, function and class
-    definitions and assignments that call nothing (constants). Cells that load
-    data, train or plot would run at import and are left out; IPython magics and
-    shell lines (% and !) are commented out."""
+    """A notebook's code cells joined into one source text; IPython magics and
+    shell lines (% and !) are commented out. Which of it is graded is decided
+    afterwards, as for a .py file (cells that load data, train or plot are left out)."""
     try:
         cells = json.loads(text)["cells"]
         sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
@@ -116,24 +116,7 @@ def notebook_code(text, name):
         raise Refused("bad-notebook", f"{name} 不是有效的 notebook / is not a valid notebook") from None
     lines = [("# " + l if l.lstrip().startswith(("%", "!")) else l)
              for source in sources for l in source.splitlines()]
-    code = "\n".join(lines) + "\n"
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return code  # graded as it is: the import error then tells the student where
-    lines = code.splitlines()
-    kept = []
-    for node in filter(_definition, tree.body):
-        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-        kept += lines[first - 1:node.end_lineno]
-    return "\n".join(kept) + "\n"
-
-
-def _definition(node):
-    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)):
-        return True
-    return isinstance(node, (ast.Assign, ast.AnnAssign)) and not any(
-        isinstance(inner, ast.Call) for inner in ast.walk(node))
+    return "\n".join(lines) + "\n"
 
 
 def _from_zip(path):

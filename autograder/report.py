@@ -106,10 +106,17 @@ def feedback(student, data, max_score):
                       _fence(test["output"]), ""]
     else:
         lines += ["全部检查都通过了，做得好！ / Every check passed, well done!", ""]
-    passed = [t for t in tests if t["score"] >= t["max_score"]]
+    notes = [t for t in tests if t["max_score"] == 0 and t["score"] == 0]   # information only
+    if notes:
+        lines += ["## 说明（不计分）/ Notes (no points)", ""]
+        for test in notes:
+            lines += [f"### {test['name']}", "", _fence(test["output"]), ""]
+    passed = [t for t in tests if t["score"] >= t["max_score"] and t["max_score"] > 0]
     if passed:
         lines += ["## 通过的检查 / Passed checks", ""]
-        lines += [f"- {t['name']} ({points(t['max_score'])} / {points(t['max_score'])})" for t in passed]
+        for t in passed:   # a passed check's output past its first line is a note (an accuracy...)
+            lines.append(f"- {t['name']} ({points(t['max_score'])} / {points(t['max_score'])})")
+            lines += [f"  - {note}" for note in t["output"].split("\n")[1:] if note.strip()]
         lines.append("")
     return "\n".join(lines)
 
@@ -151,6 +158,8 @@ def check_pass_rates(graded):
     rates = {}
     for record in graded:
         for test in record["data"]["tests"]:
+            if test["max_score"] == 0:          # information-only lines are not checks
+                continue
             passed, total = rates.get(test["name"], (0, 0))
             rates[test["name"]] = (passed + (test["score"] >= test["max_score"]), total + 1)
     return [(name, *rates[name]) for name in sorted(rates, key=lambda name: _check_order(name)[0])]

@@ -3,7 +3,7 @@ does it. Goal: under 30 s with --jobs 2 on a 2-core machine (must be under 60 s)
 
 The class is made of copies of the example class (examples/submissions/) under
 new Canvas-style names, in every layout (bare .py, folder, zip, a broken zip).
-The hostile submission takes ~20 s by itself (its timeouts) and keeps one job
+The hostile submission takes ~27 s by itself (its timeouts) and keeps one job
 busy that long: ``--hostile`` puts it in once.
 
     python benchmarks/bench_bulk.py [--count 100] [--jobs 2] [--hostile]

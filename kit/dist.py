@@ -185,6 +185,7 @@ def autograder_files():
     files["requirements.txt"] = (TEMPLATES / "requirements-grader.txt").read_bytes()
     files["course.toml"] = (ROOT / "course.toml").read_bytes()
     files["solution/two_layer_net.py"] = SOLUTION.read_bytes()
+    files["student/mnist.py"] = (STUDENT / "mnist.py").read_bytes()   # offered to submissions in the box
     files.update(_tree(ROOT / "autograder", "autograder"))
     files.update({f"kit/{name}": (ROOT / "kit" / name).read_bytes() for name in KIT_FOR_GRADER})
     return files
@@ -401,18 +402,19 @@ def try_gradescope(zip_path, submission, workdir, place="plain", python=None, sa
     """Grade ``submission`` with autograder.zip laid out as on Gradescope; return the results.
 
     workdir/autograder gets source/ (the zip, unpacked), submission/ (the file as
-    two_layer_net.py), results/, and run_autograder copied up from source/ as Gradescope
-    does. ``place``: "plain" runs run_autograder where it is (AUTOGRADER_ROOT points at
-    it); "nested" in a private root where that folder is /autograder (``_outer_box``);
-    "docker" the same in a simulated Docker container. ``python``: the interpreter
-    (default: this one), e.g. from ``grader_python``. ``sandbox``: AUTOGRADER_SANDBOX.
+    two_layer_net.py or .ipynb), results/, and run_autograder copied up from source/ as
+    Gradescope does. ``place``: "plain" runs run_autograder where it is (AUTOGRADER_ROOT
+    points at it); "nested" in a private root where that folder is /autograder
+    (``_outer_box``); "docker" the same in a simulated Docker container. ``python``: the
+    interpreter (default: this one), e.g. from ``grader_python``. ``sandbox``:
+    AUTOGRADER_SANDBOX.
     """
     ag = Path(workdir) / "autograder"
     for sub in ("source", "submission", "results"):
         (ag / sub).mkdir(parents=True)
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(ag / "source")
-    shutil.copyfile(submission, ag / "submission" / "two_layer_net.py")
+    shutil.copyfile(submission, ag / "submission" / ("two_layer_net" + Path(submission).suffix))  # .py or .ipynb
     shutil.copyfile(ag / "source" / "run_autograder", ag / "run_autograder")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": "/tmp",
            "PYTHON": str(python or sys.executable)}

@@ -35,6 +35,9 @@ EXPECTED = {
     "lisi": ("graded", PARTIAL),                    # a folder
     "wangwu_1003": ("graded", PARTIAL),             # a zip: GBK, CRLF, nested, __MACOSX junk
     "qianjiu": ("graded", TOTAL),                   # a notebook
+    "chenyi_1011": ("graded", TOTAL),               # imports mnist, trains under __main__
+    "liuer_1012": ("graded", TOTAL),                # trains at module level
+    "sunsan_1013": ("graded", TOTAL),               # a notebook with a training cell
     "zhou_1010": ("duplicate", None),               # two submissions of one student
     "zhouqi_1006": ("bad-zip", "0"),                # a broken zip
     "bomb_1011": ("zip-too-large", "0"),            # a zip bomb
@@ -68,6 +71,9 @@ def make_class(folder):
     cells = [{"cell_type": "markdown", "source": ["# 作业"]},
              {"cell_type": "code", "source": ["%matplotlib inline\n", REFERENCE.read_text(encoding="utf-8")]}]
     (folder / "qianjiu_two_layer_net.ipynb").write_text(json.dumps({"cells": cells}), encoding="utf-8")
+    for name in ("chenyi_1011_5011_two_layer_net.py", "liuer_1012_5012_two_layer_net.py",
+                 "sunsan_1013_5013_two_layer_net.ipynb"):
+        shutil.copyfile(EXAMPLES / name, folder / name)
     shutil.copyfile(REFERENCE, folder / "zhou_1010_5010_two_layer_net.py")
     make_zip(folder / "zhou_1010_5011_two_layer_net.zip", {"two_layer_net.py": REFERENCE.read_bytes()})
     shutil.copyfile(EXAMPLES / "zhouqi_1006_5006_two_layer_net.zip", folder / "zhouqi_1006_5006_two_layer_net.zip")

@@ -79,6 +79,13 @@ MUTANTS = [
      "TwoLayerNet.forward", "softmax"),
     ("loss of the wrong thing", "return cross_entropy_error(self.forward(x), t)",
      "return cross_entropy_error(self.forward(x), t) * 2", "TwoLayerNet.loss", "cross_entropy_error"),
+    # stand-ins give right answers to a wrong question: the graded function's own result still shows it
+    ("forward with its collaborators in the wrong order", "        z1 = sigmoid(np.dot(x, W1) + b1)\n        return softmax(np.dot(z1, W2) + b2)",
+     "        z1 = softmax(np.dot(x, W1) + b1)\n        return sigmoid(np.dot(z1, W2) + b2)", "TwoLayerNet.forward", "softmax"),
+    ("loss with the arguments of cross_entropy_error swapped", "return cross_entropy_error(self.forward(x), t)",
+     "return cross_entropy_error(t, self.forward(x))", "TwoLayerNet.loss", "cross_entropy_error"),
+    ("gradient of the whole training set", "grad = self.gradient(x_batch, t_batch)", "grad = self.gradient(x_train, t_train)",
+     "TwoLayerNet.train_model", "The training itself went differently"),
     ("accuracy as a count", "return float(np.sum(y == t) / x.shape[0])", "return float(np.sum(y == t))",
      "TwoLayerNet.accuracy", "count"),
     ("numerical gradient of one parameter only", "numerical_gradient(loss_W, self.params[key])",
@@ -86,6 +93,11 @@ MUTANTS = [
      "TwoLayerNet.numerical_gradient", "numerical_gradient(loss_W"),
     ("numerical gradient handed to backprop", "        loss_W = lambda W: self.loss(x, t)\n",
      "        return self.gradient(x, t)\n", "TwoLayerNet.numerical_gradient", "numerical_gradient(loss_W"),
+    ("numerical gradient of a loss that never changes", "loss_W = lambda W: self.loss(x, t)",
+     "loss_W = lambda W: 0.0", "TwoLayerNet.numerical_gradient", "the loss never changes"),
+    ("numerical gradient perturbs a copy", "numerical_gradient(loss_W, self.params[key])",
+     "numerical_gradient(loss_W, self.params[key].copy())", "TwoLayerNet.numerical_gradient",
+     "a copy of the parameter was perturbed"),
     ("backprop without dividing by N", "dy = (y - t) / batch_size", "dy = (y - t)",
      "TwoLayerNet.gradient", "N times"),
     ("backprop with the wrong sigmoid derivative", "* z1 * (1 - z1)", "* (1 - z1)",
@@ -98,6 +110,8 @@ MUTANTS = [
      "TwoLayerNet.train_model", "every iteration"),
     ("parameters updated with the wrong sign", "self.params[key] -= learning_rate * grad[key]",
      "self.params[key] += learning_rate * grad[key]", "TwoLayerNet.train_model", "The training itself went differently"),
+    ("a batch drawn once for all iterations", "            batch_mask = np.random.choice(train_size, batch_size)\n",
+     "            batch_mask = np.arange(batch_size)\n", "TwoLayerNet.train_model", "The training itself went differently"),
     ("parameters never updated", "                self.params[key] -= learning_rate * grad[key]",
      "                pass", "TwoLayerNet.train_model", "never updated"),
 ]
@@ -122,7 +136,7 @@ def test_hidden_failures_show_no_input_or_expected_values(tmp_path, collab):
     source = SOLUTION.read_text(encoding="utf-8").replace("dy = (y - t) / batch_size", "dy = (y - t)")
     path = tmp_path / "two_layer_net.py"
     path.write_text(source, encoding="utf-8")
-    hidden = [t for t in grade(path, collab) if t["visibility"] != "visible" and t["score"] == 0]
+    hidden = [t for t in grade(path, collab) if t["visibility"] != "visible" and t["score"] < t["max_score"]]
     assert hidden
     for test in hidden:
         assert "input" not in test["output"] and "expected" not in test["output"]

@@ -59,7 +59,7 @@ def texts(path):
     """{name: text} of a zip's text entries."""
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name).decode("utf-8") for name in archive.namelist()
-                if not name.endswith(".gz")}
+                if not name.endswith((".gz", ".npz"))}   # binary: MNIST, the learning check's subset
 
 
 # ------------------------------------------------------------------ reproducible
@@ -185,6 +185,9 @@ def test_gradescope_layout_grades_reference_full_skeleton_and_attacker_zero(buil
                                                                              place):
     (tmp_path / "spy.py").write_text(SPY.format(root=str(ROOT)), encoding="utf-8")
     expected = {ROOT / "solution" / "two_layer_net.py": TOTAL, ROOT / "student" / "two_layer_net.py": 0,
+                **{ROOT / "examples" / "submissions" / name: TOTAL      # data loading and training left out
+                   for name in ("chenyi_1011_5011_two_layer_net.py", "liuer_1012_5012_two_layer_net.py",
+                                "sunsan_1013_5013_two_layer_net.ipynb")},
                 tmp_path / "spy.py": 0, dist.ATTACKER: 0}
     for number, (submission, score) in enumerate(expected.items()):
         results = dist.try_gradescope(built / "autograder.zip", submission, tmp_path / str(number),

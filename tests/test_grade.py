@@ -26,6 +26,9 @@ EXPECTED = {
         "numerical_gradient": {"central difference on a (2, 3) array", "a 1-D array"}},
     "wangwu_1003_5003_submission.zip": {                # GBK, CRLF: no / N in backprop, a count
         "TwoLayerNet.gradient": "*", "TwoLayerNet.accuracy": "*"},
+    "chenyi_1011_5011_two_layer_net.py": {},            # imports mnist, trains under __main__
+    "liuer_1012_5012_two_layer_net.py": {},             # trains at module level
+    "sunsan_1013_5013_two_layer_net.ipynb": {},         # a notebook with a training cell
     "mallory_1005_5005_two_layer_net.py":               # hostile: only three functions are honest
         {f: "*" for f in FUNCTIONS if f not in ("sigmoid", "softmax", "cross_entropy_error")},
 }
@@ -39,10 +42,10 @@ def graded(name):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_class_scores(name):
     data = graded(name)
-    failing = {(function_of(t), t["name"].split(": ", 1)[1]) for t in data["tests"] if t["score"] == 0}
-    expected = {(function_of(t), t["name"].split(": ", 1)[1]) for t in data["tests"]
-                if EXPECTED[name].get(function_of(t)) == "*"
-                or t["name"].split(": ", 1)[1] in EXPECTED[name].get(function_of(t), ())}
+    failing = {(function_of(t), t["name"].split(": ", 1)[1]) for t in data["tests"] if t["score"] < t["max_score"]}
+    expected = {(function_of(t), t["name"].split(": ", 1)[1]) for t in data["tests"] if t["max_score"] > 0 and (
+                EXPECTED[name].get(function_of(t)) == "*"
+                or t["name"].split(": ", 1)[1] in EXPECTED[name].get(function_of(t), ()))}
     assert failing == expected
     assert all(t["score"] in (0, t["max_score"]) for t in data["tests"])
     assert data["score"] == pytest.approx(sum(t["max_score"] for t in data["tests"]) -
@@ -104,7 +107,8 @@ def test_broken_zip_still_gets_a_results_file(tmp_path):
 
 def test_import_time_exit_costs_everything_but_says_why(tmp_path):
     path = tmp_path / "two_layer_net.py"
-    path.write_text("import os\nos._exit(3)\n", encoding="utf-8")
+    # (a bare os._exit(3) statement would be left out: only what the definitions use runs)
+    path.write_text("import os\nH = os._exit(3)\ndef sigmoid(x):\n    return H\n", encoding="utf-8")
     data = grade(path)
     assert data["score"] == 0 and "could not be imported" in data["output"]
 
@@ -133,3 +137,37 @@ def test_grading_one_submission_imports_nothing_it_does_not_use(tmp_path):
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_network_learns_mnist_and_the_feedback_says_how_well(tmp_path):
+    """The learning check reports the accuracy; a loop that trains only W2 and b2 fails it
+    (and only train_model's checks); the information-only line is worth 0 points."""
+    good = graded("reference_1000_5000_two_layer_net.py")["tests"]
+    learns = [t for t in good if "learns MNIST" in t["name"]]
+    info = [t for t in good if "information only" in t["name"]]
+    assert len(learns) == len(info) == 1 and learns[0]["score"] == learns[0]["max_score"] > 0
+    assert "test accuracy: 8" in learns[0]["output"] and info[0]["max_score"] == 0
+    source = (ROOT / "solution" / "two_layer_net.py").read_text(encoding="utf-8")
+    path = tmp_path / "two_layer_net.py"
+    path.write_text(source.replace("for key in ('W1', 'b1', 'W2', 'b2'):\n                self.params",
+                                   "for key in ('W2', 'b2'):\n                self.params"), encoding="utf-8")
+    tests = grade(path)["tests"]
+    assert {function_of(t) for t in tests if t["score"] < t["max_score"]} == {"TwoLayerNet.train_model"}
+    learns = next(t for t in tests if "learns MNIST" in t["name"])
+    assert learns["score"] == 0 and "the test accuracy is only" in learns["output"]
+
+
+@pytest.mark.parametrize("old, new, hint", [
+    ("loss_W = lambda W: self.loss(x, t)", "loss_W = lambda W: 0.0", "the loss never changes"),
+    ("numerical_gradient(loss_W, self.params[key])", "numerical_gradient(loss_W, self.params[key].copy())",
+     "a copy of the parameter was perturbed")])
+def test_a_numerical_gradient_that_never_moves_the_loss_loses_its_points_in_the_box(tmp_path, old, new, hint):
+    """In the sandbox the method runs with the student's own numerical_gradient (when that
+    one is right), so its real result is compared, not what a stand-in answered."""
+    path = tmp_path / "two_layer_net.py"
+    path.write_text((ROOT / "solution" / "two_layer_net.py").read_text(encoding="utf-8").replace(old, new),
+                    encoding="utf-8")
+    tests = grade(path)["tests"]
+    failed = [t for t in tests if t["score"] < t["max_score"]]
+    assert {function_of(t) for t in failed} == {"TwoLayerNet.numerical_gradient"}
+    assert all(hint in t["output"] for t in failed)

@@ -52,8 +52,9 @@ def test_notebook_code_cells(tmp_path):
              {"cell_type": "code", "source": "x = load_mnist()\nnet.train_model(x)\nplt.show()"}]
     path = tmp_path / "two_layer_net.ipynb"
     path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
-    # imports, definitions and constants are graded; loading, training and plotting cells are not
-    assert read_submission(path) == "import numpy as np\nH = 1e-4\n@staticmethod\ndef f():\n    return 1\n"
+    # the code cells, joined; magics commented out (what is graded: tests/test_program.py)
+    assert read_submission(path) == ("# %matplotlib inline\nimport numpy as np\nH = 1e-4\n@staticmethod\ndef f():\n"
+                                     "    return 1\nx = load_mnist()\nnet.train_model(x)\nplt.show()\n")
 
 
 def test_a_coding_comment_is_honoured_and_rewritten(tmp_path):

@@ -50,8 +50,9 @@ class Collector:
                   / self.settings[f"weights.{function}"])   # rounded in results()
         visibility = self.settings["visibility.hidden"] if meta["hidden"] else VISIBLE
         error = call.excinfo.value if call.excinfo else None
+        notes = [str(value) for key, value in report.user_properties if key == "note"]
         if report.passed:
-            output = "通过 / passed"
+            output = "\n".join(["通过 / passed", *notes])
         elif isinstance(error, CheckFailed):
             output = error.render(reveal=visibility == VISIBLE)
         else:  # a fault of the check itself, not of the student: say so

@@ -3,6 +3,7 @@ sandboxed submission plus the reference collaborators); without one, the checks
 run in this process on ``two_layer_net.py`` in pytest's root folder."""
 import pytest
 
+from .learning import Learning
 from .local import LocalSubmission, SubmissionMode
 from .support import load_known
 
@@ -35,3 +36,9 @@ def collab(mode):
 def known():
     """Known values made from the reference: key -> ndarray or number."""
     return load_known()
+
+
+@pytest.fixture(scope="session")
+def learning(sub, collab):
+    """The training runs on the MNIST subset, made at most once each (learning.py)."""
+    return Learning(sub, collab)

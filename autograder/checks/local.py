@@ -8,16 +8,19 @@ import copy
 import importlib.util
 import io
 import traceback
+import types
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 
 from .errors import ImportFailed, StudentError
+from .program import graded_source
 
 
 class LocalSubmission:
-    """The student's ``two_layer_net.py``, imported here (once, lazily)."""
+    """The student's ``two_layer_net.py``, imported here (once, lazily): the same
+    part of it as the grader imports (``program.graded_source``)."""
 
     def __init__(self, path):
         self.path = Path(path).resolve()
@@ -27,11 +30,12 @@ class LocalSubmission:
         if self._module is None:
             if not self.path.is_file():
                 raise ImportFailed(f"{self.path} not found / 找不到文件")
-            spec = importlib.util.spec_from_file_location("two_layer_net", self.path)
-            module = importlib.util.module_from_spec(spec)
+            module = types.ModuleType("two_layer_net")
+            module.__file__ = str(self.path)
             try:
+                code = compile(graded_source(_text(self.path.read_bytes())), str(self.path), "exec")
                 with contextlib.redirect_stdout(io.StringIO()):
-                    spec.loader.exec_module(module)
+                    exec(code, module.__dict__)
             except BaseException as error:  # SystemExit too: the file must import cleanly
                 raise ImportFailed(f"{type(error).__name__}: {error}") from None
             self._module = module
@@ -51,6 +55,8 @@ class LocalSubmission:
         with _patched(module, patches or {}):
             try:
                 if owner_name:
+                    if seed is not None:            # as in the box: __init__'s random weights too
+                        np.random.seed(seed)
                     instance = _build(getattr(module, owner_name), obj)
                 fn = getattr(instance if owner_name else module, name)
             except AttributeError:
@@ -70,13 +76,22 @@ class LocalSubmission:
                                params_after=getattr(instance, "params", None))
 
 
+def _text(data):
+    """Source bytes as text: its coding comment's encoding, else UTF-8, else GB18030 (GBK)."""
+    try:
+        return importlib.util.decode_source(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return data.decode("gb18030", errors="replace")
+
+
 def _build(cls, obj):
-    """An instance of ``cls`` built with obj["init"], with obj["params"] set on it."""
+    """An instance of ``cls`` built with obj["init"], with obj["params"] (if given) set on it."""
     try:
         instance = cls(*obj["init"])
     except Exception:
         instance = object.__new__(cls)
-    instance.params = copy.deepcopy(obj["params"])
+    if obj.get("params") is not None:
+        instance.params = copy.deepcopy(obj["params"])
     return instance
 
 

@@ -76,8 +76,12 @@ def call(sub, target, *args, **kwargs):
     except ImportFailed as error:
         raise CheckFailed(("无法导入你的 two_layer_net.py，所有检查都无法运行。",
                            "Your two_layer_net.py could not be imported, so nothing could be checked."),
-                          ("先在本机运行 python two_layer_net.py 看看报错。",
-                           "Run python two_layer_net.py on your machine to see the error."),
+                          ("看上面的报错和出错位置。评分时只运行文件中的 import、函数和类的定义以及它们用到的赋值，"
+                           "读取数据、训练和画图的语句不运行；能导入的只有 numpy 和学生包里的 mnist.py，没有数据文件。",
+                           "Read the error and where it happened. Grading runs only the imports, the function and "
+                           "class definitions and the assignments they use, not the statements that load data, "
+                           "train or plot; only numpy and the student package's mnist.py can be imported, "
+                           "and there are no data files."),
                           error=error.message) from None
     except StudentError as error:
         if error.kind == "NotImplementedError":

@@ -1,5 +1,6 @@
 """Hidden checks: only the grader has them. Other inputs and shapes than the public ones;
 a failure shows the check's name and a hint, never the input or the expected value."""
+from .learning import learns_check, whole_program_note
 from .support import call, check, expect_float, relative_error
 from .test_public import (TOL, accuracy_check, forward_check, grads_check, loss_check, mismatch,
                           numgrad_check, train_lists_check, train_loss_check, train_update_check,
@@ -65,3 +66,14 @@ def test_train_other(sub, collab, known):
     train_lists_check(sub, collab, known, "train2")
     train_update_check(sub, collab, known, "train2")
     train_loss_check(sub, collab, known, "train2")
+
+
+@check("TwoLayerNet.train_model: the network learns MNIST (5,000 real images, two epochs)", points=5, hidden=True)
+def test_learns_mnist(learning, record_property):
+    learns_check(learning, record_property)
+
+
+@check("TwoLayerNet.train_model: your whole program on MNIST, with your own functions (information only)",
+       points=0, hidden=True)
+def test_whole_program(learning, record_property):
+    record_property("note", whole_program_note(learning))

@@ -209,36 +209,99 @@ def test_accuracy(sub, collab, known):
     accuracy_check(sub, collab, known, "net")
 
 
-def _oracle(known, prefix, asked):
-    """Stands in for the module's numerical_gradient in the grader: the reference's
-    central difference cannot perturb the sandbox's arrays, so it answers with the
-    known gradient of whichever parameter it is given, noting it in ``asked``."""
+def _probe(known, prefix, asked, seen):
+    """Stands in for the module's numerical_gradient in the grader, to see how the
+    method uses it: which parameters it is given (noted in ``asked``) and what
+    ``f`` returns there (noted in ``seen``). The reference's central difference
+    cannot perturb the sandbox's arrays, so it answers with the known gradient
+    of the parameter it is given, or zeros when ``f`` is not the loss (the
+    numerical gradient of a function that never changes)."""
     params = params_of(known, prefix)
 
     def numerical_gradient(f, x):
-        for key, value in params.items():
-            if np.shape(x) == value.shape and np.array_equal(x, value):
+        value = f(x)
+        seen.append(value)
+        for key, param in params.items():
+            if np.shape(x) == param.shape and np.array_equal(x, param):
                 asked.add(key)
-                return known[f"{prefix}.numgrad.{key}"]
+                if _is_loss(value, known, prefix):
+                    return known[f"{prefix}.numgrad.{key}"]
+                return np.zeros(np.shape(x))
         return np.full(np.shape(x), np.nan)
     return numerical_gradient
+
+
+def _is_loss(value, known, prefix):
+    try:
+        return relative_error(float(value), known[f"{prefix}.loss"]) <= TOL
+    except (TypeError, ValueError):
+        return False
+
+
+def own_numgrad_ok(sub, known):
+    """Whether the submission's module-level numerical_gradient passes the public
+    known-value check (right values, x restored), so the method may use it."""
+    x = known["numgrad.x"]
+    try:
+        result = sub.call("numerical_gradient", Recorder(), x)
+        got = np.asarray(result.value, dtype=float)
+    except Exception:
+        return False
+    return (got.shape == x.shape and relative_error(got, known["numgrad.grad"]) <= TOL
+            and np.array_equal(result.args_after[1], x))
+
+
+def _numgrad_result(sub, patches, known, prefix, x, t):
+    """TwoLayerNet.numerical_gradient's own result, and what ``f`` returned (grader only).
+
+    In the grader a probe first checks that the method hands the module-level
+    numerical_gradient every parameter. Then the method runs with the
+    submission's own numerical_gradient when that one is right, so its real
+    result is compared, whatever path it took; else with the probe's answers.
+    """
+    target, obj = "TwoLayerNet.numerical_gradient", net_obj(known, prefix)
+    if not patches:                           # the student's machine: their own functions
+        return call(sub, target, x, t, obj=obj), None
+    asked, seen = set(), []
+    probe = call(sub, target, x, t, obj=obj, patches=dict(patches, numerical_gradient=_probe(known, prefix, asked, seen)))
+    if asked != {"W1", "b1", "W2", "b2"}:
+        raise CheckFailed((f"{target} 没有对每个参数调用模块级的 numerical_gradient。",
+                           f"{target} did not call the module-level numerical_gradient for every parameter."),
+                          NUMGRAD_HINT, called_for=sorted(asked) or "none")
+    if own_numgrad_ok(sub, known):
+        own = {name: fn for name, fn in patches.items() if name != "numerical_gradient"}
+        return call(sub, target, x, t, obj=obj, patches=own), seen
+    return probe, seen
+
+
+NUMGRAD_HINT = ("对每个参数调用 numerical_gradient(loss_W, self.params[key])，其中 loss_W = lambda W: self.loss(x, t)。",
+                "Call numerical_gradient(loss_W, self.params[key]) for each parameter, with loss_W = lambda W: self.loss(x, t).")
+
+
+def _numgrad_hint(wrong, seen, known, prefix):
+    """The hint for wrong TwoLayerNet.numerical_gradient values: name the mistake when it shows."""
+    if not all(np.all(got == 0) for _, _, got in wrong):
+        return NUMGRAD_HINT
+    never = ("所有梯度都是 0：损失从未改变。loss_W 必须返回 self.loss(x, t)，不能返回常数。",
+             "Every gradient is 0: the loss never changes. loss_W must return self.loss(x, t), not a constant.")
+    copy = ("所有梯度都是 0：你扰动的是参数的副本，损失因此不变。"
+            "把 self.params[key] 本身交给 numerical_gradient，不要用 .copy()。",
+            "Every gradient is 0: a copy of the parameter was perturbed, so the loss never moved. "
+            "Hand numerical_gradient self.params[key] itself, not a .copy().")
+    if seen is None:                          # the student's machine: either mistake
+        return (never[0] + " " + copy[0], never[1] + " Or " + copy[1][0].lower() + copy[1][1:])
+    return copy if seen and all(_is_loss(v, known, prefix) for v in seen) else never
 
 
 def grads_check(sub, collab, known, prefix, method):
     """TwoLayerNet.numerical_gradient or TwoLayerNet.gradient against the known gradients."""
     target = f"TwoLayerNet.{method}"
     x, t = known[f"{prefix}.x"], known[f"{prefix}.t"]
-    patches, asked = others(collab, target), set()
-    if method == "numerical_gradient" and patches:
-        patches["numerical_gradient"] = _oracle(known, prefix, asked)
-    result = call(sub, target, x, t, obj=net_obj(known, prefix), patches=patches)
-    if method == "numerical_gradient" and patches and asked != {"W1", "b1", "W2", "b2"}:
-        raise CheckFailed((f"{target} 没有对每个参数调用模块级的 numerical_gradient。",
-                           f"{target} did not call the module-level numerical_gradient for every parameter."),
-                          ("对每个参数调用 numerical_gradient(loss_W, self.params[key])，其中 loss_W = lambda W: self.loss(x, t)。",
-                           "Call numerical_gradient(loss_W, self.params[key]) for each parameter, "
-                           "with loss_W = lambda W: self.loss(x, t)."),
-                          called_for=sorted(asked) or "none")
+    patches, seen = others(collab, target), None
+    if method == "numerical_gradient":
+        result, seen = _numgrad_result(sub, patches, known, prefix, x, t)
+    else:
+        result = call(sub, target, x, t, obj=net_obj(known, prefix), patches=patches)
     if not isinstance(result.value, dict) or set(result.value) != {"W1", "b1", "W2", "b2"}:
         raise CheckFailed((f"{target} 应返回键为 W1 b1 W2 b2 的字典。",
                            f"{target} should return a dict with the keys W1 b1 W2 b2."),
@@ -254,8 +317,7 @@ def grads_check(sub, collab, known, prefix, method):
     if not wrong:
         return
     if method == "numerical_gradient":
-        hint = ("对每个参数调用 numerical_gradient(loss_W, self.params[key])，其中 loss_W = lambda W: self.loss(x, t)。",
-                "Call numerical_gradient(loss_W, self.params[key]) for each parameter, with loss_W = lambda W: self.loss(x, t).")
+        hint = _numgrad_hint(wrong, seen, known, prefix)
     elif all(relative_error(got, expected * n) <= TOL for _, expected, got in wrong):
         hint = ("梯度是正确值的 N 倍：输出层误差要除以批大小，dy = (y - t) / N。",
                 "The gradients are N times too large: divide the output error by the batch size, dy = (y - t) / N.")

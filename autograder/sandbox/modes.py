@@ -31,6 +31,8 @@ HERE = Path(__file__).resolve().parent
 WORKER_FILES = ("worker.py", "wire.py", "confine.py")   # all of the project a worker sees
 PROJECT_PACKAGES = ("autograder", "kit")                  # hidden if found in a site dir
 PROJECT_ROOT = HERE.parent.parent                         # the grader's own files: never shown
+# The student package's own modules, offered for import beside the submission (no data files).
+STUDENT_MODULES = (PROJECT_ROOT / "student" / "mnist.py",)
 # Who runs student code when we are root: an unused uid of its own per grader process,
 # so that RLIMIT_NPROC (counted per uid) is not shared by boxes running side by side.
 BOX_UID_BASE = 200000
@@ -214,6 +216,10 @@ def new_box_files(submission=None):
     else:
         shutil.copyfile(submission, files.sub)
     os.chmod(files.sub, 0o644)
+    for module in STUDENT_MODULES:        # `from mnist import load_mnist` works as at home
+        if module.is_file():
+            shutil.copyfile(module, files.sub.parent / module.name)
+            os.chmod(files.sub.parent / module.name, 0o644)
     os.chmod(files.sub.parent, 0o755)
     files.capture.touch()
     os.chmod(root, 0o711)

@@ -13,6 +13,7 @@ import inspect
 import types
 from pathlib import Path
 
+from .learning import Learning
 from .local import LocalSubmission
 from .support import CheckFailed, load_known
 
@@ -47,7 +48,9 @@ def run_check(env, module, name, hidden=False):
     A hidden check's message says only that it failed and gives the hint.
     """
     check = getattr(importlib.import_module(f"{__package__}.{module}"), name)
-    fixtures = {"sub": EnvSubmission(env), "collab": None, "known": _known()}
+    sub = EnvSubmission(env)
+    fixtures = {"sub": sub, "collab": None, "known": _known(), "learning": Learning(sub, None),
+                "record_property": lambda key, value: None}
     wanted = inspect.signature(check).parameters
     try:
         check(**{key: value for key, value in fixtures.items() if key in wanted})

@@ -1,0 +1,228 @@
+# -*- coding: utf-8 -*-
+"""两层神经网络：用 numpy 从零实现，在 MNIST 上训练。
+A two-layer neural network from scratch in numpy, trained on MNIST.
+
+请补全每个 "YOUR CODE HERE" 部分，删去其中的 raise NotImplementedError。
+Fill in every "YOUR CODE HERE" part and delete its raise NotImplementedError.
+
+记号 / Notation: N 批大小 batch size, D 输入维度 input size, H 隐藏层大小
+hidden size, K 类别数 number of classes.
+"""
+import numpy as np
+import matplotlib.pyplot as plt
+
+from mnist import load_mnist
+
+
+def sigmoid(x):
+    """Sigmoid 激活函数，逐元素计算 1 / (1 + exp(-x))。
+    Element-wise sigmoid 1 / (1 + exp(-x)).
+
+    x: 任意形状的 ndarray / ndarray of any shape.
+    返回 / Returns: 与 x 形状相同的 ndarray / ndarray of x's shape.
+    """
+    return 1 / (1 + np.exp(-x))
+
+
+def softmax(x):
+    """Softmax：沿最后一个轴把分数变成概率。
+    Softmax: turns scores into probabilities along the last axis.
+
+    x: (K,) 或 (N, K) 的分数；不得修改 x 本身。
+       scores of shape (K,) or (N, K); x itself must not be modified.
+    返回 / Returns: 与 x 形状相同、每行和为 1 的概率 / probabilities of x's
+    shape, each row summing to 1. 对很大的输入（如 1000）也是有限值。
+    Finite even for large inputs such as 1000.
+    """
+    x = x - np.max(x, axis=-1, keepdims=True)
+    e = np.exp(x)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def cross_entropy_error(y, t):
+    """交叉熵误差，对批次取平均。
+    Cross-entropy error, averaged over the batch.
+
+    y: (N, K) 或 (K,) 的预测概率（(K,) 视为一个样本的批次）。
+       predicted probabilities, (N, K) or (K,) (a batch of one).
+    t: 与 y 同形状的 one-hot 标签，或形状 (N,) 的整数标签。
+       one-hot labels of y's shape, or integer labels of shape (N,).
+    返回 / Returns: float，-sum_k t_k * log(y_k + 1e-7) 在批次上的平均值。
+    the mean over the batch of -sum_k t_k * log(y_k + 1e-7).
+    """
+    if y.ndim == 1:
+        y = y.reshape(1, -1)
+        t = np.reshape(t, (1, -1)) if np.size(t) == y.size else np.reshape(t, (1,))
+    batch_size = y.shape[0]
+    if t.shape == y.shape:
+        return float(-np.sum(t * np.log(y + 1e-7)) / batch_size)
+    return float(-np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size)
+
+
+def numerical_gradient(f, x):
+    """用中心差分求 f 在 x 处的数值梯度。
+    Numerical gradient of f at x by central differences.
+
+    f: 函数，接收数组 x，返回 float / a function taking the array x, returning a float.
+    x: 任意形状的 ndarray（至少 1 维、2 维）/ ndarray of any shape (1-D and 2-D at least).
+    返回 / Returns: 与 x 形状相同的梯度，grad[i] = (f(x+h) - f(x-h)) / 2h，h = 1e-4。
+    the gradient, of x's shape. 返回时 x 保持原值 / x holds its original values afterwards.
+    """
+    h = 1e-4
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=['multi_index'], op_flags=['readwrite'])
+    while not it.finished:
+        idx = it.multi_index
+        tmp_val = x[idx]
+        x[idx] = tmp_val + h
+        fxh1 = f(x)
+        x[idx] = tmp_val - h
+        fxh2 = f(x)
+        grad[idx] = (fxh1 - fxh2) / (2 * h)
+        x[idx] = tmp_val
+        it.iternext()
+    return grad
+
+
+class TwoLayerNet:
+    """两层全连接网络：输入 -> 仿射 -> sigmoid -> 仿射 -> softmax。
+    Two-layer fully connected net: input -> affine -> sigmoid -> affine -> softmax.
+
+    params（参数字典 / parameter dict）:
+        W1: (D, H)  第一层权重 / first-layer weights
+        b1: (H,)    第一层偏置 / first-layer biases
+        W2: (H, K)  第二层权重 / second-layer weights
+        b2: (K,)    第二层偏置 / second-layer biases
+    """
+
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
+        """input_size: D, hidden_size: H, output_size: K;
+        weight_init_std: 权重初始化的标准差 / std of the initial weights."""
+        self.params = {}
+        self.params['W1'] = weight_init_std * np.random.randn(input_size, hidden_size)
+        self.params['b1'] = np.zeros(hidden_size)
+        self.params['W2'] = weight_init_std * np.random.randn(hidden_size, output_size)
+        self.params['b2'] = np.zeros(output_size)
+
+    def forward(self, x):
+        """前向传播 / Forward pass.
+
+        x: (N, D) 输入 / inputs.
+        返回 / Returns: (N, K) 各类概率 softmax(sigmoid(x @ W1 + b1) @ W2 + b2).
+        """
+        W1, b1 = self.params['W1'], self.params['b1']
+        W2, b2 = self.params['W2'], self.params['b2']
+        z1 = sigmoid(np.dot(x, W1) + b1)
+        return softmax(np.dot(z1, W2) + b2)
+
+    def loss(self, x, t):
+        """损失 / Loss.
+
+        x: (N, D) 输入 / inputs; t: (N, K) one-hot 或 (N,) 整数标签 / labels.
+        返回 / Returns: float, cross_entropy_error(forward(x), t).
+        """
+        return cross_entropy_error(self.forward(x), t)
+
+    def accuracy(self, x, t):
+        """预测精度 / Accuracy.
+
+        x: (N, D) 输入 / inputs; t: (N, K) one-hot 或 (N,) 整数标签 / labels.
+        返回 / Returns: float, 预测类别（forward 的 argmax）等于真实类别的比例。
+        the fraction of rows whose predicted class (argmax of forward) is the true one.
+        """
+        y = np.argmax(self.forward(x), axis=1)
+        if t.ndim != 1:
+            t = np.argmax(t, axis=1)
+        return float(np.sum(y == t) / x.shape[0])
+
+    def numerical_gradient(self, x, t):
+        """用数值微分求损失对各参数的梯度（慢，用来检验 gradient）。
+        Gradients of the loss by numerical differentiation (slow; checks `gradient`).
+
+        x: (N, D); t: (N, K) 或 (N,).
+        返回 / Returns: dict，键 W1 b1 W2 b2，形状与 params 相同 / same shapes as params.
+        """
+        loss_W = lambda W: self.loss(x, t)
+        return {key: numerical_gradient(loss_W, self.params[key])
+                for key in ('W1', 'b1', 'W2', 'b2')}
+
+    def gradient(self, x, t):
+        """用反向传播求损失对各参数的梯度（快）。
+        Gradients of the loss by backpropagation (fast).
+
+        x: (N, D); t: (N, K) one-hot 或 (N,) 整数标签 / labels.
+        返回 / Returns: dict，键 W1 b1 W2 b2，形状与 params 相同 / same shapes as params.
+        """
+        W1, b1 = self.params['W1'], self.params['b1']
+        W2, b2 = self.params['W2'], self.params['b2']
+        batch_size = x.shape[0]
+
+        z1 = sigmoid(np.dot(x, W1) + b1)
+        y = softmax(np.dot(z1, W2) + b2)
+        if t.ndim == 1:
+            t = np.eye(y.shape[1])[t]
+
+        dy = (y - t) / batch_size
+        da1 = np.dot(dy, W2.T) * z1 * (1 - z1)
+        return {'W1': np.dot(x.T, da1), 'b1': np.sum(da1, axis=0),
+                'W2': np.dot(z1.T, dy), 'b2': np.sum(dy, axis=0)}
+
+    def train_model(self, x_train, t_train, x_test, t_test,
+                    iters_num=10000, batch_size=10, learning_rate=0.1):
+        """小批量随机梯度下降训练 / Mini-batch SGD training.
+
+        x_train: (N_train, D); t_train: (N_train, K) 或 (N_train,);
+        x_test: (N_test, D); t_test: (N_test, K) 或 (N_test,).
+        iters_num: 迭代次数 / number of iterations;
+        batch_size: 每批样本数 / samples per batch; learning_rate: 学习率.
+        返回 / Returns: (train_loss_list, train_acc_list, test_acc_list)：每次迭代
+        一个损失；每个 epoch 一个训练集、测试集精度。
+        one loss per iteration; one train and one test accuracy per epoch.
+        """
+        # 获取训练数据规模 / size of the training set
+        train_size = x_train.shape[0]
+
+        # 创建记录模型训练损失值的列表 / losses, one per iteration
+        train_loss_list = []
+        # 创建记录模型在训练数据集上预测精度的列表 / train accuracy, one per epoch
+        train_acc_list = []
+        # 创建记录模型在测试数据集上预测精度的列表 / test accuracy, one per epoch
+        test_acc_list = []
+
+        iter_per_epoch = max(train_size / batch_size, 1)
+        ###请补充创建训练循环的代码
+        for i in range(iters_num):
+            # 在每次训练迭代内部选择一个批次的数据 / draw this iteration's batch
+            batch_mask = np.random.choice(train_size, batch_size)
+            x_batch = x_train[batch_mask]
+            t_batch = t_train[batch_mask]
+
+            grad = self.gradient(x_batch, t_batch)
+            ###请补充更新模型参数的代码
+            for key in ('W1', 'b1', 'W2', 'b2'):
+                self.params[key] -= learning_rate * grad[key]
+            train_loss_list.append(self.loss(x_batch, t_batch))
+
+            # 判断是否完成了一个epoch，即所有训练数据都遍历完一遍
+            # once per epoch (every iter_per_epoch iterations)
+            if i % iter_per_epoch == 0:
+                ###请补充向train_acc_list列表添加当前模型对于训练集预测精度的代码
+                train_acc_list.append(self.accuracy(x_train, t_train))
+                ###请补充向test_acc_list列表添加当前模型对于测试集预测精度的代码
+                test_acc_list.append(self.accuracy(x_test, t_test))
+                # 输出模型在训练集和测试集上的精度以及损失值 / progress
+                print("iteration {:>6} | train acc {:.4f} | test acc {:.4f} | loss {:.4f}".format(
+                    i, train_acc_list[-1], test_acc_list[-1], train_loss_list[-1]))
+
+        return train_loss_list, train_acc_list, test_acc_list
+
+
+if __name__ == "__main__":
+    # 在本机训练并画出曲线 / train on my machine and plot the curves
+    (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, one_hot_label=True)
+    net = TwoLayerNet(784, 50, 10)
+    train_loss_list, train_acc_list, test_acc_list = net.train_model(x_train, t_train, x_test, t_test)
+    plt.plot(train_acc_list, label="train acc")
+    plt.plot(test_acc_list, label="test acc", linestyle="--")
+    plt.legend()
+    plt.show()
