@@ -12,7 +12,7 @@ COURSE = ROOT / "course.toml"
 
 
 def load(path=COURSE):
-    """The settings as a dict (sections: assignment, points, visibility, limits, seeds)."""
+    """The settings as a dict (sections: assignment, points, visibility, limits, seeds, late, similarity, lms)."""
     with open(path, "rb") as file:
         return tomllib.load(file)
 
