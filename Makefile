@@ -68,7 +68,7 @@ test: setup
 	$(PY) -m pytest
 
 demo: setup data student train
-	$(PY) -m autograder bulk examples/submissions --out out/class
+	$(PY) -m autograder bulk examples/submissions --out out/class --overrides examples/overrides.csv
 
 dist: setup data
 	$(PY) -m kit.dist

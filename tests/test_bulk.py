@@ -49,6 +49,7 @@ EXPECTED = {
     "linked_1018": ("link", None),
 }
 LATE = {"zhaoliu_1004", "sunba_1008"}
+PENALTY = load_settings()["late"]["penalty"]
 
 
 def make_zip(path, entries):
@@ -165,13 +166,15 @@ def test_every_layout_gives_one_row_per_student(graded):
     for row in rows:
         status, score = EXPECTED[row["student"]]
         if score == PARTIAL:
-            assert 0 < float(row["score"]) < float(TOTAL), row
-            score = row["score"]
-        assert (row["status"], row["score"] or None) == (status, score), row
+            assert 0 < float(row["raw_score"]) < float(TOTAL), row
+            score = row["raw_score"]
+        assert (row["status"], row["raw_score"] or None) == (status, score), row
         assert row["max_score"] == TOTAL
         assert row["late"] == ("late" if row["student"] in LATE else "")
         if score is not None:
             assert sum(float(row[f]) for f in FUNCTIONS) == pytest.approx(float(score)) == float(row["raw_score"])
+            late = float(score) * PENALTY if row["student"] in LATE else 0
+            assert (float(row["late_penalty"]), float(row["score"])) == pytest.approx((late, float(score) - late))
         else:
             assert not any(row[f] for f in FUNCTIONS)
     assert f"gradebook: {out / 'gradebook.csv'}" in stdout and f"report:    {out / 'report.html'}" in stdout
@@ -378,7 +381,7 @@ def test_lms_files_carry_the_ids_and_refused_rows_have_no_score(graded):
     assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert rows[0][5].startswith(load_settings()["lms"]["title"]) and rows[1][0] == "Points Possible"
     canvas = {r[0]: r for r in rows[2:]}
-    assert canvas["zhaoliu"][1] == "1004" and canvas["zhaoliu"][5] == TOTAL       # the Canvas user id
+    assert canvas["reference"][1] == "1000" and canvas["reference"][5] == TOTAL   # the Canvas user id
     assert canvas["lisi"][1] == "" and canvas["zhouqi"][1:] == ["1006", "", "", "", ""]
     moodle = list(csv.DictReader(io.StringIO((out / "moodle.csv").read_text(encoding="utf-8-sig"))))
     assert [r["Identifier"] for r in moodle] == sorted(EXPECTED, key=str.casefold)
