@@ -224,6 +224,12 @@ def test_report_is_one_self_contained_page(graded):
     for student in EXPECTED:
         assert f'href="{student}/feedback.md"' in page
     assert "除以批大小" in page                                       # a common mistake's hint (lisi's)
+    table = page[page.index('<table class="students sortable">'):]
+    table = table[:table.index("</table>")]
+    order = re.findall(r'href="([^"/]+)/feedback.md"', table)                # sorted by score, lowest first
+    scores = {r["student"]: float(r["score"]) if r["score"] else float("inf") for r in read_gradebook(out)}
+    assert sorted(order) == sorted(EXPECTED) and [scores[s] for s in order] == sorted(scores.values())
+    assert page.index("All students") < page.index("Score distribution") and "sortable" in page
     assert "bomb_1011" in page and "zip-too-large" in page
 
 
