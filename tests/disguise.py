@@ -9,7 +9,7 @@ WORDS = ["val", "tmp", "arr", "mat", "vec", "res", "acc", "buf", "num", "out"]
 
 def disguise(source, seed):
     """``source`` with every assigned name and positional argument renamed, the top-level
-    statements after the imports shuffled, and a comment before each of them."""
+    functions and classes shuffled (other statements after them), and a comment before each."""
     rng = random.Random(seed)
     tree = ast.parse(source)
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
@@ -21,8 +21,9 @@ def disguise(source, seed):
     tree = ast.parse(source)
     lines = source.splitlines()
     imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    others = [n for n in tree.body if n not in imports]
+    others = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
     rng.shuffle(others)
+    others += [n for n in tree.body if n not in imports and n not in others]   # a __main__ block stays last
     out = ["\n".join("\n".join(lines[n.lineno - 1:n.end_lineno]) for n in imports)]
     for node in others:
         first = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno

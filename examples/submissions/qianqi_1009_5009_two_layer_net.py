@@ -6,128 +6,128 @@ import matplotlib
 import matplotlib.pyplot as plt
 
 
-# 第 4 部分 / part 8
-def _one_hot(tmp44, arr43):
-    if tmp44.ndim == 1:
-        val30 = np.zeros((tmp44.size, arr43))
-        val30[np.arange(tmp44.size), tmp44] = 1
-        return val30
-    return tmp44
+# 第 1 部分 / part 4
+class TwoLayerNet:
+    def __init__(self, tmp6, tmp4, num5, weight_init_std=0.01):
+        self.params = {}
+        self.params['W1'] = weight_init_std * np.random.randn(tmp6, tmp4)
+        self.params['b1'] = np.zeros(tmp4)
+        self.params['W2'] = weight_init_std * np.random.randn(tmp4, num5)
+        self.params['b2'] = np.zeros(num5)
+
+    def _hidden(self, out45):
+        return sigmoid(out45 @ self.params['W1'] + self.params['b1'])
+
+    def forward(self, out45):
+        return softmax(self._hidden(out45) @ self.params['W2'] + self.params['b2'])
+
+    def loss(self, out45, tmp39):
+        return cross_entropy_error(self.forward(out45), tmp39)
+
+    def accuracy(self, out45, tmp39):
+        val9 = self.forward(out45).argmax(axis=1)
+        return np.mean(val9 == _as_labels(tmp39))
+
+    def numerical_gradient(self, out45, tmp39):
+        mat24 = {}
+        for out27 in ['W1', 'b1', 'W2', 'b2']:
+            mat24[out27] = numerical_gradient(lambda num38: self.loss(out45, tmp39), self.params[out27])
+        return mat24
+
+    def gradient(self, out45, tmp39):
+        vec41 = out45.shape[0]
+        num42 = self._hidden(out45)
+        tmp44 = softmax(num42 @ self.params['W2'] + self.params['b2'])
+        tmp16 = (tmp44 - _one_hot(tmp39, tmp44.shape[1])) / vec41
+        tmp18 = (tmp16 @ self.params['W2'].T) * num42 * (1.0 - num42)
+        return {'W2': num42.T @ tmp16, 'b2': tmp16.sum(axis=0),
+                'W1': out45.T @ tmp18, 'b1': tmp18.sum(axis=0)}
+
+    def train_model(self, acc14, tmp13, num19, val21, iters_num=10000, batch_size=10, learning_rate=0.1):
+        res7 = acc14.shape[0]
+        res0, arr1, val3 = [], [], []
+        acc2 = max(res7 / batch_size, 1)
+        ###请补充创建训练循环的代码
+        out46 = 0
+        while out46 < iters_num:
+            out8 = np.random.choice(res7, batch_size)
+            mat11, val12 = acc14[out8], tmp13[out8]
+            out25 = self.gradient(mat11, val12)
+            ###请补充更新模型参数的代码
+            for num33 in out25:
+                self.params[num33] = self.params[num33] - learning_rate * out25[num33]
+            res0.append(self.loss(mat11, val12))
+            if out46 % acc2 == 0:
+                ###请补充向train_acc_list列表添加当前模型对于训练集预测精度的代码
+                arr1.append(self.accuracy(acc14, tmp13))
+                ###请补充向test_acc_list列表添加当前模型对于测试集预测精度的代码
+                val3.append(self.accuracy(num19, val21))
+                print(f"epoch {len(arr1)}: {arr1[-1]:.3f} / {val3[-1]:.3f}")
+            out46 += 1
+        return res0, arr1, val3
 
 
-# 第 9 部分 / part 7
+# 第 8 部分 / part 9
+def softmax(out45):
+    num10 = out45 - out45.max(axis=-1, keepdims=True)
+    out28 = np.exp(num10)
+    return out28 / out28.sum(axis=-1, keepdims=True)
+
+
+# 第 7 部分 / part 6
+def cross_entropy_error(tmp44, tmp39):
+    acc36 = np.atleast_2d(tmp44)
+    if tmp39.size == tmp44.size:
+        mat17 = _as_labels(np.atleast_2d(tmp39))
+    else:
+        mat17 = np.atleast_1d(tmp39)
+    vec41 = acc36.shape[0]
+    tmp23 = 0.0
+    for acc29 in range(vec41):
+        tmp23 += -np.log(acc36[acc29, mat17[acc29]] + 1e-7)
+    return tmp23 / vec41
+
+
+# 第 8 部分 / part 8
+def _as_labels(tmp39):
+    return tmp39 if tmp39.ndim == 1 else tmp39.argmax(axis=1)
+
+
+# 第 6 部分 / part 5
+def sigmoid(out45):
+    return np.exp(-np.logaddexp(0, -out45))
+
+
+# 第 4 部分 / part 3
+def _one_hot(tmp39, out40):
+    if tmp39.ndim == 1:
+        val32 = np.zeros((tmp39.size, out40))
+        val32[np.arange(tmp39.size), tmp39] = 1
+        return val32
+    return tmp39
+
+
+# 第 4 部分 / part 2
+def numerical_gradient(arr43, out45):
+    num42 = 1e-4
+    out25 = np.zeros_like(out45)
+    acc20, acc15 = out45.reshape(-1), out25.reshape(-1)
+    for out46 in range(acc20.size):
+        val30 = acc20[out46]
+        acc20[out46] = val30 + num42
+        arr34 = arr43(out45)
+        acc20[out46] = val30 - num42
+        val26 = arr43(out45)
+        acc20[out46] = val30
+        acc15[out46] = (arr34 - val26) / (2 * num42)
+    return out25
+
+
+# 第 5 部分 / part 9
 if __name__ == "__main__":
     from mnist import load_mnist  # only on my machine: must not run when graded
-    (tmp13, acc14), (mat17, acc20) = load_mnist(one_hot_label=True)
-    val32 = TwoLayerNet(784, 50, 10)
-    tmp18, acc36, arr37 = val32.train_model(tmp13, acc14, mat17, acc20)
-    plt.plot(acc36)
+    (acc14, tmp13), (num19, val21) = load_mnist(one_hot_label=True)
+    mat31 = TwoLayerNet(784, 50, 10)
+    out22, arr37, vec35 = mat31.train_model(acc14, tmp13, num19, val21)
+    plt.plot(arr37)
     plt.show()
-
-
-# 第 6 部分 / part 8
-class TwoLayerNet:
-    def __init__(self, out8, num5, tmp4, weight_init_std=0.01):
-        self.params = {}
-        self.params['W1'] = weight_init_std * np.random.randn(out8, num5)
-        self.params['b1'] = np.zeros(num5)
-        self.params['W2'] = weight_init_std * np.random.randn(num5, tmp4)
-        self.params['b2'] = np.zeros(tmp4)
-
-    def _hidden(self, out40):
-        return sigmoid(out40 @ self.params['W1'] + self.params['b1'])
-
-    def forward(self, out40):
-        return softmax(self._hidden(out40) @ self.params['W2'] + self.params['b2'])
-
-    def loss(self, out40, tmp44):
-        return cross_entropy_error(self.forward(out40), tmp44)
-
-    def accuracy(self, out40, tmp44):
-        val9 = self.forward(out40).argmax(axis=1)
-        return np.mean(val9 == _as_labels(tmp44))
-
-    def numerical_gradient(self, out40, tmp44):
-        tmp23 = {}
-        for out27 in ['W1', 'b1', 'W2', 'b2']:
-            tmp23[out27] = numerical_gradient(lambda tmp39: self.loss(out40, tmp44), self.params[out27])
-        return tmp23
-
-    def gradient(self, out40, tmp44):
-        num42 = out40.shape[0]
-        out45 = self._hidden(out40)
-        out46 = softmax(out45 @ self.params['W2'] + self.params['b2'])
-        acc15 = (out46 - _one_hot(tmp44, out46.shape[1])) / num42
-        out22 = (acc15 @ self.params['W2'].T) * out45 * (1.0 - out45)
-        return {'W2': out45.T @ acc15, 'b2': acc15.sum(axis=0),
-                'W1': out40.T @ out22, 'b1': out22.sum(axis=0)}
-
-    def train_model(self, tmp13, acc14, mat17, acc20, iters_num=10000, batch_size=10, learning_rate=0.1):
-        tmp6 = tmp13.shape[0]
-        res0, acc2, val3 = [], [], []
-        arr1 = max(tmp6 / batch_size, 1)
-        ###请补充创建训练循环的代码
-        vec41 = 0
-        while vec41 < iters_num:
-            res7 = np.random.choice(tmp6, batch_size)
-            val12, mat11 = tmp13[res7], acc14[res7]
-            val26 = self.gradient(val12, mat11)
-            ###请补充更新模型参数的代码
-            for acc29 in val26:
-                self.params[acc29] = self.params[acc29] - learning_rate * val26[acc29]
-            res0.append(self.loss(val12, mat11))
-            if vec41 % arr1 == 0:
-                ###请补充向train_acc_list列表添加当前模型对于训练集预测精度的代码
-                acc2.append(self.accuracy(tmp13, acc14))
-                ###请补充向test_acc_list列表添加当前模型对于测试集预测精度的代码
-                val3.append(self.accuracy(mat17, acc20))
-                print(f"epoch {len(acc2)}: {acc2[-1]:.3f} / {val3[-1]:.3f}")
-            vec41 += 1
-        return res0, acc2, val3
-
-
-# 第 8 部分 / part 6
-def numerical_gradient(num38, out40):
-    out45 = 1e-4
-    val26 = np.zeros_like(out40)
-    num19, tmp16 = out40.reshape(-1), val26.reshape(-1)
-    for vec41 in range(num19.size):
-        num33 = num19[vec41]
-        num19[vec41] = num33 + out45
-        arr34 = num38(out40)
-        num19[vec41] = num33 - out45
-        out28 = num38(out40)
-        num19[vec41] = num33
-        tmp16[vec41] = (arr34 - out28) / (2 * out45)
-    return val26
-
-
-# 第 5 部分 / part 4
-def cross_entropy_error(out46, tmp44):
-    vec35 = np.atleast_2d(out46)
-    if tmp44.size == out46.size:
-        val21 = _as_labels(np.atleast_2d(tmp44))
-    else:
-        val21 = np.atleast_1d(tmp44)
-    num42 = vec35.shape[0]
-    mat24 = 0.0
-    for mat31 in range(num42):
-        mat24 += -np.log(vec35[mat31, val21[mat31]] + 1e-7)
-    return mat24 / num42
-
-
-# 第 3 部分 / part 4
-def _as_labels(tmp44):
-    return tmp44 if tmp44.ndim == 1 else tmp44.argmax(axis=1)
-
-
-# 第 2 部分 / part 5
-def sigmoid(out40):
-    return np.exp(-np.logaddexp(0, -out40))
-
-
-# 第 9 部分 / part 8
-def softmax(out40):
-    num10 = out40 - out40.max(axis=-1, keepdims=True)
-    out25 = np.exp(num10)
-    return out25 / out25.sum(axis=-1, keepdims=True)
