@@ -270,11 +270,11 @@ def publish(out, records, settings, max_score, source):
     """Write every student's feedback.md and the class's files; returns their paths."""
     for record in records:
         write_if_changed(out / record["student"] / "feedback.md", report.feedback(record, max_score))
-    lms = settings["lms"]
     paths = {"gradebook": out / "gradebook.csv", "canvas": out / "canvas.csv", "moodle": out / "moodle.csv",
              "similarity": out / "similarity.csv", "report": out / "report.html"}
     atomic_write(paths["gradebook"], gradebook.gradebook(records, max_score), encoding="utf-8-sig")
-    atomic_write(paths["canvas"], gradebook.canvas(records, max_score, lms["title"], lms["canvas_assignment_id"]),
+    atomic_write(paths["canvas"], gradebook.canvas(records, max_score, settings["lms"]["title"],
+                                                            settings["lms"]["canvas_assignment_id"]),
                  encoding="utf-8-sig")
     atomic_write(paths["moodle"], gradebook.moodle(records, max_score), encoding="utf-8-sig")
     prints = similarity.fingerprints({r["student"]: source for r in records if r["final"] is not None
