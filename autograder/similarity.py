@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from kit.modload import ROOT
 
 SKELETON = ROOT / "student" / "two_layer_net.py"
-NOISE = 25        # copydetect's defaults: matches shorter than this many tokens are ignored,
-GUARANTEE = 30    # matches at least this long are always found
+NOISE = 25        # matches shorter than this many tokens are ignored (copydetect's default);
+GUARANTEE = 25    # matches this long are always found. Equal, so winnowing keeps every k-gram:
+                  # copydetect hashes with Python's hash(), and a winnowed choice of hashes would
+                  # change with the process's hash seed, and similarity.csv with it.
 
 
 @dataclass(frozen=True)

@@ -41,3 +41,15 @@ def test_side_by_side_marks_the_shared_code_and_escapes_the_rest():
     prints = similarity.fingerprints({"a": copied, "b": disguise(copied, seed=1)})
     left, right = similarity.side_by_side(prints["a"], prints["b"])
     assert "<mark>" in left and "<mark>" in right and "<b>" not in left and "&lt;b&gt;" in left
+
+
+def test_the_same_class_gives_the_same_file_whatever_the_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    script = ("import sys; from pathlib import Path; from autograder import similarity; "
+              "sources = {p.name: p.read_text(encoding='utf-8') for p in sorted(Path(sys.argv[1]).glob('*.py'))}; "
+              "print(similarity.to_csv(similarity.compare(similarity.fingerprints(sources))))")
+    runs = {subprocess.run([sys.executable, "-c", script, str(EXAMPLES)], capture_output=True, text=True, check=True,
+                           env=dict(os.environ, PYTHONHASHSEED=seed), cwd=ROOT).stdout for seed in ("1", "2", "3")}
+    assert len(runs) == 1 and runs.pop().count("\n") > 10
