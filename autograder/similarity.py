@@ -1,7 +1,7 @@
 """Which submissions look copied from each other: a signal for a person, never a penalty.
 
-copydetect (winnowed fingerprints of the token stream, as MOSS does) compares every
-pair of graded submissions. Names of variables, functions and classes and all
+copydetect (fingerprints of the token stream, as MOSS takes them; here every k-gram,
+see GUARANTEE) compares every pair of graded submissions. Names of variables, functions and classes and all
 comments and whitespace are dropped before fingerprinting, and fingerprints match
 wherever they sit in a file, so renaming, commenting or reordering functions does not
 hide a copy. The student skeleton is given as boilerplate: only the filled-in holes

@@ -412,6 +412,7 @@ def test_similarity_csv_lists_pairs_most_similar_first(graded):
 def test_an_override_moves_one_student_and_lasts(regraded, tmp_path):
     folder, out = regraded
     before = {r["student"]: r for r in read_gradebook(out)}
+    before_bytes = (out / "gradebook.csv").read_bytes()
     overrides = tmp_path / "overrides.csv"
     overrides.write_text("student,item,points,reason\nlisi,adjust,5,课堂展示加分 / bonus for the class demo\n",
                          encoding="utf-8")
@@ -429,6 +430,9 @@ def test_an_override_moves_one_student_and_lasts(regraded, tmp_path):
     run = subprocess.run(bulk_command(folder, out=out, overrides=overrides), capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 2 and f"{overrides}:3:" in run.stderr and "nobody" in run.stderr
+    overrides.write_text("student,item,points,reason\n", encoding="utf-8")          # drops them all
+    assert graded_now(folder, out=out, overrides=overrides) == 0
+    assert (out / "gradebook.csv").read_bytes() == before_bytes
 
 
 def test_pick_grades_the_chosen_file(regraded):
