@@ -2,7 +2,9 @@
 
     python -m autograder grade SUBMISSION --out DIR    one submission -> DIR/results.json
     python -m autograder bulk SUBMISSIONS --out DIR [--jobs N] [--force] [--student ID]
-                                                       a class -> DIR/gradebook.csv, DIR/report.html
+                              [--overrides FILE] [--pick STUDENT=FILE]
+                              a class -> DIR/gradebook.csv, canvas.csv, moodle.csv, similarity.csv,
+                              report.html and DIR/<student>/feedback.md
 """
 import argparse
 import sys

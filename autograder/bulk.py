@@ -308,15 +308,16 @@ def _lock(out):
     return file
 
 
-DESCRIPTION = ("Grade a whole class at once, in parallel: DIR/gradebook.csv, DIR/report.html and, per "
-               "student, DIR/<student>/results.json and feedback.md. Run the same command again to continue "
-               "a stopped run: unchanged submissions keep their stored results.")
+DESCRIPTION = ("Grade a whole class at once, in parallel: DIR/gradebook.csv, canvas.csv, moodle.csv, "
+               "similarity.csv, report.html and, per student, DIR/<student>/results.json and feedback.md. The "
+               "newest submission of each student counts. Run the same command again to continue a stopped "
+               "run: unchanged submissions keep their stored results.")
 
 
 def add_arguments(parser):
     """The ``bulk`` subcommand's options."""
     parser.add_argument("submissions", help="the class: a folder (or .zip) of submissions from the course site")
-    parser.add_argument("--out", required=True, help="folder for gradebook.csv, report.html and one folder per student")
+    parser.add_argument("--out", required=True, help="folder for the class's files and one folder per student")
     parser.add_argument("--jobs", type=int, default=None,
                         help=f"submissions graded at once (default: the number of cores, {os.cpu_count() or 1})")
     parser.add_argument("--force", action="store_true", help="regrade every submission, even unchanged ones")
