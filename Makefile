@@ -22,7 +22,7 @@ help:
 	@echo "make bulk     grade a class: make bulk CLASS=folder-or-zip [OUT=dir] (default: the example class)"
 	@echo "make bench    print training and grading wall times"
 	@echo "make dist     build dist/student.zip, dist/autograder.zip, dist/otter-autograder.zip"
-	@echo "make check-dist  unpack dist/student.zip and run its commands as a student would"
+	@echo "make check-dist  unpack dist/student.zip and run its commands as a student would; compare kit and otter"
 
 setup: $(STAMP)
 
@@ -74,7 +74,7 @@ test: setup
 	$(PY) -m pytest
 
 demo: setup data student train
-	$(PY) -m autograder bulk examples/submissions --out out/class
+	$(PY) -m autograder bulk examples/submissions --out out/class --overrides examples/overrides.csv
 
 dist: setup data
 	$(PY) -m kit.dist

@@ -2,10 +2,12 @@
 
     python -m autograder grade SUBMISSION --out DIR    one submission -> DIR/results.json
     python -m autograder bulk SUBMISSIONS --out DIR [--jobs N] [--force] [--student ID]
-                                                       a class -> DIR/gradebook.csv, DIR/report.html
+                              [--overrides FILE] [--pick STUDENT=FILE]
+                              a class -> DIR/gradebook.csv, canvas.csv, moodle.csv, similarity.csv,
+                              report.html and DIR/<student>/feedback.md
 
-``grade`` imports only what grading one submission needs (no bulk, tqdm or
-matplotlib), so the Gradescope zip installs few packages.
+``grade`` imports only what grading one submission needs (no bulk, tqdm, matplotlib,
+copydetect or Jinja2), so the Gradescope zip installs few packages.
 """
 import argparse
 import sys

@@ -54,7 +54,7 @@ def given_code(source, tests):
     """Entries for the given code the submission changed (given.py): information
     only, unless course.toml's [given_code] penalty takes points off."""
     from .checks.collect import FUNCTIONS, function_points
-    penalty = course_settings().get("given_code", {}).get("penalty", 0)
+    penalty = course_settings()["given_code"]["penalty"]
     earned = {function: score for function, (score, _) in function_points(tests).items()}
     return entries(changes(SOLUTION.read_text(encoding="utf-8"), source), FUNCTIONS, penalty, earned)
 

@@ -1,54 +1,21 @@
-"""What bulk grading writes for people: the gradebook, each student's feedback, the class report.
+"""What bulk grading writes for people to read: each student's feedback and the class report.
 
-A *record* is one gradebook row: ``{"student": id, "names": (entry names,),
-"late": bool, "data": results dict}`` where ``data`` is what grade() returns
-(``status`` "graded" or why not) plus ``extra_data``.
+Records are gradebook.py's. ``report.html`` is rendered from the Jinja2 templates in
+``templates/`` into one self-contained page (inline CSS and script, plots as
+embedded PNG).
 """
 import base64
-import csv
-import html as htmlmod
 import io
 import re
 import statistics
 from collections import defaultdict
-from urllib.parse import quote
+from pathlib import Path
 
 from .checks.collect import FUNCTIONS, first_failure, function_of, function_points
+from .gradebook import note, points, status_of
 
-# Rows with no grade decided yet: their score cells stay empty, and a bulk rerun retries them.
-UNDECIDED = ("duplicate", "grader-error", "not-graded-yet")
-
-
-def points(x):
-    """A number of points as text: 5, 3.3333."""
-    return f"{round(float(x), 4):g}"
-
-
-# ------------------------------------------------------------ gradebook.csv
-
-def gradebook(records, max_score):
-    """gradebook.csv as text (the caller writes it as UTF-8 with BOM): one row per student,
-    sorted as given; no times or dates, so the same class always gives the same file."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["student", "score", "max_score", "status", *FUNCTIONS])
-    for record in records:
-        data = record["data"]
-        status = data.get("status", "graded")
-        student = _cell(record["student"])
-        if status in UNDECIDED:
-            writer.writerow([student, "", points(max_score), status, *[""] * len(FUNCTIONS)])
-            continue
-        per = function_points(data["tests"])
-        writer.writerow([student, points(data["score"]), points(max_score), status,
-                         *(points(per.get(f, (0, 0))[0]) for f in FUNCTIONS)])
-    return buffer.getvalue()
-
-
-def _cell(text):
-    """A student id as a CSV cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+MAX_PAIRS = 10          # pairs listed in the report (all of them are in similarity.csv)
 
 def one_line(student, data, max_score):
     """The progress line of one finished student."""
@@ -75,11 +42,15 @@ WHAT_TO_DO = {
 }
 
 
-def feedback(student, data, max_score):
+def feedback(record, max_score):
     """The bilingual (Chinese first) feedback for one student, as Markdown."""
-    status = data.get("status", "graded")
+    student, data, final, entry = record["student"], record["data"], record["final"], record["entry"]
+    status = status_of(record)
     lines = [f"# 作业反馈 / Feedback: {student}", ""]
-    if status != "graded":
+    if entry.superseded:
+        lines += ["评分使用的是你最新的提交；以下较早的提交未评分 / Your newest submission was graded; "
+                  "these earlier ones were not: " + ", ".join(f"`{n}`" for n in entry.superseded), ""]
+    if final is None:
         zh, en = WHAT_TO_DO.get(status, (
             "请按作业要求重新提交 two_layer_net.py（.py、.ipynb 或 .zip 文件）。",
             "Please resubmit two_layer_net.py as the assignment asks (a .py, .ipynb or .zip file)."))
@@ -87,7 +58,18 @@ def feedback(student, data, max_score):
                                   f"怎么办：{zh}", "", f"What to do: {en}", ""])
     tests = data["tests"]
     failed = [t for t in tests if t["score"] < t["max_score"]]
-    lines += [f"**得分 / Score: {points(data['score'])} / {points(max_score)}**", ""]
+    lines += [f"**得分 / Score: {points(final['score'])} / {points(max_score)}**", ""]
+    if final["late_penalty"] or final["overrides"]:
+        lines += [f"- 评分器给分 / points from the checks: {points(final['raw'])}"]
+        if final["late_penalty"]:
+            lines += [f"- 迟交扣分 / late penalty: -{points(final['late_penalty'])}"]
+        for override, change in final["overrides"]:
+            what = "总分调整 / adjustment" if override.item == "adjust" else \
+                f"`{override.item}` 改为 / set to {points(override.points)}"
+            lines += [f"- {what} ({'+' if change >= 0 else ''}{points(change)}): {override.reason}"]
+        lines.append("")
+    elif entry.late:
+        lines += ["迟交 / Submitted late.", ""]
     first = first_failure(tests)
     if first:
         lines += [f"先修这个 / Fix this first: **{first['name']}**", ""]
@@ -216,111 +198,88 @@ def pass_rate_chart(rates):
     return _png(fig)
 
 
-CSS = """
-body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
-       margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; line-height: 1.45; }
-h1 { margin-bottom: .2em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; padding-bottom: .2em; }
-.sub { color: #666; margin-top: 0; }
-.cards { display: flex; flex-wrap: wrap; gap: .8em; margin: 1em 0; }
-.card { border: 1px solid #ddd; border-radius: 6px; padding: .5em 1em; min-width: 7em; }
-.card b { display: block; font-size: 1.5em; }
-.card span { color: #666; font-size: .85em; }
-table { border-collapse: collapse; font-size: .9em; margin: .5em 0; }
-th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: left; vertical-align: top; }
-th { background: #f4f4f4; }
-td.num, th.num { text-align: right; white-space: nowrap; }
-td.status { white-space: nowrap; }
-td.full { background: #e3f2e1; } td.part { background: #fdf3d0; } td.zero { background: #f9dcdc; }
-.students th.fn { font-size: .8em; }
-.hint { white-space: pre-line; }
-.who { color: #555; font-size: .85em; }
-.badge { background: #eee; border-radius: 3px; padding: 0 .3em; font-size: .8em; color: #a33; }
-img { max-width: 100%; }
-.muted { color: #888; }
-"""
-
-
-def _e(text):
-    return htmlmod.escape(str(text))
-
-
-def _table(head, rows, classes=None):
-    """An HTML table; ``rows`` hold already escaped HTML cells."""
-    classes = classes or {}
-    out = ["<table><tr>" + "".join(f'<th class="{classes.get(i, "")}">{h}</th>' for i, h in enumerate(head)) + "</tr>"]
-    for row in rows:
-        out.append("<tr>" + "".join(c if c.startswith("<td") else f'<td class="{classes.get(i, "")}">{c}</td>'
-                                    for i, c in enumerate(row)) + "</tr>")
-    return "\n".join(out + ["</table>"])
-
-
-def _who(students, limit=8):
-    shown = ", ".join(_e(s) for s in students[:limit])
-    return shown + (f" … (+{len(students) - limit})" if len(students) > limit else "")
-
-
-def html(records, max_score, title="", source=""):
-    """report.html: one self-contained page (inline CSS, plots as embedded PNG)."""
-    graded = [r for r in records if r["data"].get("status") == "graded"]
-    refused = [r for r in records if r["data"].get("status") != "graded"]
-    scores = [r["data"]["score"] for r in graded]
-    parts = [f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-             f"<title>批量评分报告 / Class report</title><style>{CSS}</style></head><body>",
-             "<h1>批量评分报告 / Class report</h1>",
-             f"<p class=\"sub\">{_e(title)}<br>提交 / submissions: <code>{_e(source)}</code></p>"]
-
+def html(records, max_score, settings, source="", pairs=(), prints=None):
+    """report.html as text. ``pairs``: similarity.compare's, most similar first;
+    ``prints``: the fingerprints they came from (for the side-by-side code)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2"]),
+                      keep_trailing_newline=True)
+    env.filters["wbr"] = lambda name: _wbr(name)
+    graded = [r for r in records if r["final"] is not None]
+    refused = [r for r in records if r["final"] is None]
+    scores = [r["final"]["score"] for r in graded]
+    threshold = settings["similarity"]["threshold"]
     cards = [("学生 / students", len(records)), ("已评分 / graded", len(graded)),
-             ("未评分 / not graded", len(refused))]
+             ("未评分 / not graded", len(refused)), ("迟交 / late", sum(r["entry"].late for r in records))]
     if scores:
         cards += [("平均分 / mean", points(round(statistics.mean(scores), 1))),
                   ("中位数 / median", points(statistics.median(scores))),
                   ("满分 / full marks", sum(s >= max_score for s in scores))]
-    parts.append("<div class=\"cards\">" + "".join(f"<div class=\"card\"><b>{_e(v)}</b><span>{_e(k)}</span></div>"
-                                                   for k, v in cards) + "</div>")
-
-    parts.append("<h2>分数分布 / Score distribution</h2>")
-    if scores:
-        parts.append(f"<img alt=\"score histogram\" src=\"{score_histogram(scores, max_score)}\">")
-    else:
-        parts.append("<p class=\"muted\">没有已评分的提交 / no graded submissions</p>")
-
+    listed = [dict(p.__dict__, flagged=p.similarity >= threshold) for p in pairs[:MAX_PAIRS]]
+    shown = []
+    for pair in [p for p in listed if p["flagged"]]:
+        code_a, code_b = similarity_code(prints, pair)
+        shown.append(dict(pair, code_a=code_a, code_b=code_b))
     rates = check_pass_rates(graded)
-    parts.append(f"<h2>各检查通过率 / Pass rate of each check</h2>"
-                 f"<p class=\"sub\">在 {len(graded)} 份已评分提交中 / among the {len(graded)} graded submissions</p>")
-    if rates:
-        parts.append(f"<img alt=\"pass rate of each check\" src=\"{pass_rate_chart(rates)}\">")
+    return env.get_template("report.html.j2").render(
+        title=settings["assignment"]["title"], source=source, cards=cards, functions=FUNCTIONS,
+        students=[_student_row(r) for r in sorted(records, key=_by_score)],
+        threshold=threshold, pairs=listed, shown=shown,
+        overrides=[_override_row(r, o) for r in records for o in r["overrides"]],
+        histogram=score_histogram(scores, max_score) if scores else None,
+        graded=len(graded), pass_rates=pass_rate_chart(rates) if rates else None,
+        mistakes=[{"hint": hint, "who": who, "checks": checks,
+                   "functions": list(dict.fromkeys(function_of({"name": c}) for c in checks))}
+                  for hint, who, checks in common_mistakes(graded)[:10]],
+        slow=[{"student": r["student"], "seconds": r["data"].get("execution_time", 0), "status": status_of(r),
+               "score": _score_text(r, max_score)}
+              for r in sorted(records, key=lambda r: (-r["data"].get("execution_time", 0), r["student"]))[:5]],
+        refused=[{"student": r["student"], "status": status_of(r), "reason": _reason(r["data"]),
+                  "names": ", ".join(r["entry"].names)} for r in refused])
 
-    mistakes = common_mistakes(graded)
-    parts.append("<h2>常见错误 / Most common mistakes</h2>")
-    if mistakes:
-        rows = [[str(len(who)), f"<div class=\"hint\">{_e(hint)}</div>",
-                 f"<span title=\"{_e(chr(10).join(checks))}\">"
-                 + ", ".join(f"<code>{_e(f)}</code>" for f in dict.fromkeys(function_of({"name": c}) for c in checks))
-                 + f"</span> <span class=\"who\">({len(checks)} {'check' if len(checks) == 1 else 'checks'})</span>",
-                 _who(who)] for hint, who, checks in mistakes[:10]]
-        parts.append(_table(["学生数 / students", "提示 / hint", "函数 / functions", "学生 / who"], rows, {0: "num"}))
-    else:
-        parts.append("<p class=\"muted\">没有 / none</p>")
 
-    slow = sorted(records, key=lambda r: (-r["data"].get("execution_time", 0), r["student"]))[:5]
-    parts.append("<h2>最慢的提交 / Slowest submissions</h2>")
-    parts.append(_table(["学生 / student", "用时 / seconds", "得分 / score", "状态 / status"],
-                        [[_e(r["student"]), f"{r['data'].get('execution_time', 0):.1f}", _score_text(r, max_score),
-                          _e(r["data"].get("status", ""))] for r in slow], {1: "num", 2: "num"}))
+def similarity_code(prints, pair):
+    """The two students' code, HTML-escaped, with what they share in <mark>."""
+    from markupsafe import Markup
+    from .similarity import side_by_side
+    code_a, code_b = side_by_side(prints[pair["student_a"]], prints[pair["student_b"]])
+    return Markup(code_a), Markup(code_b)   # escaped by copydetect, but for the <mark> tags
 
-    parts.append("<h2>未评分的提交 / Submissions not graded</h2>")
-    if refused:
-        parts.append(_table(["学生 / student", "状态 / status", "原因 / reason", "提交的文件 / submitted"],
-                            [[_e(r["student"]), f"<code>{_e(r['data'].get('status'))}</code>",
-                              _e(_reason(r["data"])), _e(", ".join(r["names"]))] for r in refused]))
-    else:
-        parts.append("<p class=\"muted\">没有 / none</p>")
 
-    parts.append("<h2>全部学生 / All students</h2>"
-                 "<p class=\"sub\">点击学生查看发给他的反馈 / click a student to open their feedback</p>")
-    parts.append(_students_table(records, max_score))
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+def _wbr(name):
+    """A function name that may break after its dots and underscores."""
+    from markupsafe import Markup, escape
+    return Markup(str(escape(name)).replace(".", ".<wbr>").replace("_", "_<wbr>"))
+
+
+def _by_score(record):
+    final = record["final"]
+    return (final is None, final["score"] if final else 0, record["student"].casefold())
+
+
+def _student_row(record):
+    final = record["final"]
+    functions = []
+    per = final["functions"] if final else {}
+    for function in FUNCTIONS:
+        if function not in per:
+            functions.append({"kind": "muted", "text": "–", "sort": ""})
+            continue
+        score, total = per[function]
+        functions.append({"kind": "full" if score >= total else "part" if score > 0 else "zero",
+                          "text": points(score), "sort": score})
+    return {"student": record["student"], "status": status_of(record), "late": record["entry"].late,
+            "score": points(final["score"]) if final else "–", "score_sort": final["score"] if final else "",
+            "raw": points(final["raw"]) if final else "–", "raw_sort": final["raw"] if final else "",
+            "functions": functions, "note": note(record)}
+
+
+def _override_row(record, override):
+    changes = dict((o.line, change) for o, change in (record["final"] or {}).get("overrides", []))
+    change = changes.get(override.line)
+    return {"student": record["student"], "item": override.item, "points": points(override.points),
+            "change": "未应用 / not applied (not graded)" if change is None else f"{change:+g}",
+            "reason": override.reason, "line": override.line}
 
 
 def _reason(data):
@@ -329,31 +288,5 @@ def _reason(data):
 
 
 def _score_text(record, max_score):
-    data = record["data"]
-    if data.get("status") in UNDECIDED:
-        return "–"
-    return f"{points(data['score'])} / {points(max_score)}"
-
-
-def _students_table(records, max_score):
-    head = ["学生 / student", "得分 / score", "状态 / status"]
-    head += [f"<span title=\"{_e(f)}\">{_e(f).replace('.', '.<wbr>').replace('_', '_<wbr>')}</span>"
-             for f in FUNCTIONS]
-    rows = []
-    for record in records:
-        data = record["data"]
-        link = f"<a href=\"{quote(record['student'])}/feedback.md\">{_e(record['student'])}</a>"
-        if record.get("late"):
-            link += " <span class=\"badge\">late</span>"
-        row = [link, _score_text(record, max_score), _e(data.get("status", ""))]
-        per = function_points(data.get("tests", []))
-        for function in FUNCTIONS:
-            if function not in per:
-                row.append("<td class=\"num muted\">–</td>")
-                continue
-            score, total = per[function]
-            kind = "full" if score >= total else "part" if score > 0 else "zero"
-            row.append(f"<td class=\"num {kind}\">{points(score)}</td>")
-        rows.append(row)
-    classes = {1: "num", 2: "status", **{3 + i: "fn" for i in range(len(FUNCTIONS))}}
-    return _table(head, rows, classes).replace("<table>", "<table class=\"students\">", 1)
+    final = record["final"]
+    return f"{points(final['score'])} / {points(max_score)}" if final else "–"

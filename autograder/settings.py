@@ -9,12 +9,19 @@ else:  # pragma: no cover
 from kit.modload import ROOT
 
 COURSE = ROOT / "course.toml"
+# The values of the optional sections when a course.toml leaves them out.
+DEFAULTS = {"late": {"penalty": 0.0}, "given_code": {"penalty": 0}, "similarity": {"threshold": 0.5},
+            "lms": {"title": "Two-layer neural network", "canvas_assignment_id": ""}}
 
 
 def load(path=COURSE):
-    """The settings as a dict (sections: assignment, points, visibility, limits, seeds)."""
+    """The settings as a dict (sections: assignment, points, visibility, limits, seeds,
+    and the optional late, given_code, similarity, lms filled in from DEFAULTS)."""
     with open(path, "rb") as file:
-        return tomllib.load(file)
+        settings = tomllib.load(file)
+    for section, values in DEFAULTS.items():
+        settings[section] = {**values, **settings.get(section, {})}
+    return settings
 
 
 def limits(settings=None):

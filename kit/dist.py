@@ -2,14 +2,16 @@
 
     python -m kit.dist                 # check the safety rails, then write dist/*.zip
     python -m kit.dist --check         # unpack dist/student.zip and run its commands as a
-                                       # student would; run dist/autograder.zip as Gradescope does
+                                       # student would; run dist/autograder.zip as Gradescope does;
+                                       # grade the example class with the kit and with otter
     python -m kit.dist --root DIR      # the same for another copy of the course repo
 
 ``dist/student.zip``: what students get (skeleton, loader, train.py, check.py,
 the public checks as ``checks/``, pytest.ini, README, requirements, MNIST).
 ``dist/autograder.zip``: a Gradescope autograder (setup.sh, run_autograder, the
 grader, all checks, the reference). ``dist/otter-autograder.zip``: the same checks
-as otter-grader test files, made with ``otter generate``. The version of
+as otter-grader test files, made with ``otter generate``, with the reference as
+the stand-in for the functions a check does not grade. The version of
 course.toml is in each zip's comment and in the student README's title.
 
 Safety rails: the build refuses (exit 1, with the reason) when a hole of the
@@ -231,6 +233,7 @@ def otter_files(settings):
             (stage / name).parent.mkdir(parents=True, exist_ok=True)
             (stage / name).write_bytes(data)
         shutil.copyfile(TEMPLATES / "otter_env.py", stage / "checks" / "otter_env.py")
+        shutil.copyfile(SOLUTION, stage / "checks" / "reference_two_layer_net.py")
         shutil.copyfile(TEMPLATES / "requirements-grader.txt", stage / "requirements.txt")
         config = {"lang": "python", "show_hidden": settings["visibility"]["hidden"] == "after_published"}
         (stage / "otter_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -437,13 +440,70 @@ def try_gradescope(zip_path, submission, workdir, place="plain", python=None, sa
     return data
 
 
+# Example submissions that otter-grader cannot grade as the kit does, and why (README.md,
+# "otter-grader"): otter runs the student's code in its own process, with no time,
+# memory or process limits, so a hostile file stops or breaks the whole run.
+OTTER_CANNOT = {"mallory_1005_5005_two_layer_net.py":
+                "hostile: loops forever, eats memory, forks and exits; otter has no sandbox to contain it"}
+EXAMPLES = ROOT / "examples" / "submissions"
+
+
+def otter_points(zip_path, source, workdir):
+    """{function: points} that ``otter run`` with ``zip_path`` gives the source text."""
+    workdir = Path(workdir)
+    (workdir / "two_layer_net.py").write_text(source, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(Path(zip_path).resolve()), "-o", ".",
+                          "--no-logo", "two_layer_net.py"], cwd=workdir, capture_output=True, text=True,
+                         timeout=600)
+    results = workdir / "results.json"
+    if run.returncode != 0 or not results.is_file():
+        raise DistError(f"otter run exited {run.returncode}:\n" + _tail(run.stdout + run.stderr, 25))
+    tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
+    return {t["name"]: t["score"] for t in tests if "max_score" in t}
+
+
+def compare_engines(zip_path, folder=EXAMPLES, names=None, log=log_to_stderr):
+    """Grade the class in ``folder`` (every gradable entry, superseded ones too, or only
+    the entries ``names``) with the kit and with
+    otter-autograder.zip; raise DistError on any function whose points differ, except
+    for the submissions in OTTER_CANNOT. Returns {entry name: (kit, otter) totals}."""
+    from autograder.checks.collect import function_points
+    from autograder.grade import grade
+    from autograder.intake import read_submission
+    from autograder.roster import read_class
+
+    totals, differences = {}, []
+    paths = [p for e in read_class(folder) if not e.refused for p in (e.path, *(folder / n for n in e.superseded))]
+    for path in paths:
+        name = path.name
+        if names is not None and name not in names:
+            continue
+        if name in OTTER_CANNOT:
+            log(f"otter: {name} left out: {OTTER_CANNOT[name]}")
+            continue
+        kit = grade(path)
+        if kit["status"] != "graded":
+            continue
+        with tempfile.TemporaryDirectory(prefix="dist-otter-run-") as tmp:
+            otter = otter_points(zip_path, read_submission(path), tmp)
+        ours = {f: score for f, (score, _) in function_points(kit["tests"]).items()}
+        wrong = {f: (ours[f], otter.get(f)) for f in ours if otter.get(f) is None or abs(ours[f] - otter[f]) > 1e-6}
+        differences += [f"  {name}: {f}: kit {a:g}, otter {b}" for f, (a, b) in wrong.items()]
+        totals[name] = (kit["score"], round(sum(otter.values()), 2))
+        log(f"otter: {name}: kit {totals[name][0]:g}, otter {totals[name][1]:g}")
+    if differences:
+        raise DistError("otter-autograder.zip and the kit grade differently:\n" + "\n".join(differences))
+    return totals
+
+
 def check(out=None, log=log_to_stderr):
-    """``make check-dist``: the student zip's commands, then autograder.zip installed from its
+    """``make check-dist``: the student zip's commands; autograder.zip installed from its
     own requirements.txt in a fresh virtualenv and run as Gradescope runs it, in place, in a
-    private /autograder and in a simulated Docker container: the reference gets full
-    marks, the skeleton 0, and a submission that attacks the grader at most 5%."""
+    private /autograder and in a simulated Docker container (the reference gets full
+    marks, the skeleton 0, and a submission that attacks the grader at most 5%); and the
+    example class graded alike by the kit and by otter-autograder.zip."""
     out = Path(out or ROOT / "dist")
-    if not (out / "student.zip").is_file() or not (out / "autograder.zip").is_file():
+    if not all((out / name).is_file() for name in ("student.zip", "autograder.zip", "otter-autograder.zip")):
         raise DistError(f"no zips in {out}: run `make dist` first")
     check_student_zip(out / "student.zip", log)
     places = [p for p in PLACES if p == "plain" or outer_box_works(docker=p == "docker")]
@@ -464,6 +524,7 @@ def check(out=None, log=log_to_stderr):
                                     f"expected {want}: {results.get('output', '')[:500]}")
                 log(f"autograder.zip ({place}, {results.get('sandbox')} box): "
                     f"{submission.relative_to(ROOT)} gets {score:g} / {total:g}")
+    compare_engines(out / "otter-autograder.zip", log=log)
 
 
 # ------------------------------------------------------------------ command line

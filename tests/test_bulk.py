@@ -1,5 +1,5 @@
 """Bulk grading end to end: a temporary class in every layout, malformed input,
-duplicate ids, kill-and-resume, --student, --force, changed files, the report."""
+resubmissions, kill-and-resume, --student, --force, changed files, the report."""
 import csv
 import io
 import json
@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 
-from autograder import bulk
+from autograder import roster
 from autograder.checks.collect import FUNCTIONS
 from autograder.settings import load as load_settings
 from kit.modload import ROOT
@@ -38,18 +38,21 @@ EXPECTED = {
     "chenyi_1011": ("graded", TOTAL),               # imports mnist, trains under __main__
     "liuer_1012": ("graded", TOTAL),                # trains at module level
     "sunsan_1013": ("graded", TOTAL),               # a notebook with a training cell
-    "zhou_1010": ("duplicate", None),               # two submissions of one student
-    "zhouqi_1006": ("bad-zip", "0"),                # a broken zip
-    "bomb_1011": ("zip-too-large", "0"),            # a zip bomb
-    "ambiguous_1012": ("ambiguous", "0"),
-    "nofile_1013": ("no-file", "0"),                # a zip without code
-    "empty": ("no-file", "0"),                      # an empty folder
-    "binary_1014": ("binary", "0"),
-    "huge_1015": ("too-large", "0"),
-    "pdf_1016": ("wrong-type", "0"),
-    "badnb_1017": ("bad-notebook", "0"),
-    "linked_1018": ("link", "0"),
+    "zhou_1010": ("graded", TOTAL),                 # resubmitted: the newer (a zip) counts
+    "chen_1019": ("duplicate", None),               # two different files, one submission id
+    "zhouqi_1006": ("bad-zip", None),               # a broken zip
+    "bomb_1011": ("zip-too-large", None),           # a zip bomb
+    "ambiguous_1012": ("ambiguous", None),
+    "nofile_1013": ("no-file", None),               # a zip without code
+    "empty": ("no-file", None),                     # an empty folder
+    "binary_1014": ("binary", None),
+    "huge_1015": ("too-large", None),
+    "pdf_1016": ("wrong-type", None),
+    "badnb_1017": ("bad-notebook", None),
+    "linked_1018": ("link", None),
 }
+LATE = {"zhaoliu_1004", "sunba_1008"}
+PENALTY = load_settings()["late"]["penalty"]
 
 
 def make_zip(path, entries):
@@ -74,8 +77,10 @@ def make_class(folder):
     for name in ("chenyi_1011_5011_two_layer_net.py", "liuer_1012_5012_two_layer_net.py",
                  "sunsan_1013_5013_two_layer_net.ipynb"):
         shutil.copyfile(EXAMPLES / name, folder / name)
-    shutil.copyfile(REFERENCE, folder / "zhou_1010_5010_two_layer_net.py")
+    shutil.copyfile(EXAMPLES / "untouched_1007_5007_two_layer_net.py", folder / "zhou_1010_5010_two_layer_net.py")
     make_zip(folder / "zhou_1010_5011_two_layer_net.zip", {"two_layer_net.py": REFERENCE.read_bytes()})
+    shutil.copyfile(REFERENCE, folder / "chen_1019_5019_two_layer_net.py")
+    make_zip(folder / "chen_1019_5019_two_layer_net.zip", {"two_layer_net.py": b"x = 1\n"})
     shutil.copyfile(EXAMPLES / "zhouqi_1006_5006_two_layer_net.zip", folder / "zhouqi_1006_5006_two_layer_net.zip")
     make_zip(folder / "bomb_1011_5011_two_layer_net.zip", {"two_layer_net.py": b"\0" * (100 << 20)})
     make_zip(folder / "ambiguous_1012_5012_hw.zip", {"a/two_layer_net.py": "", "b/two_layer_net.py": ""})
@@ -153,7 +158,7 @@ def regraded(graded, tmp_path):
     ("...py", False, ("unnamed", False)),
 ])
 def test_student_ids(name, is_dir, expected):
-    assert bulk.student_id(name, is_dir) == expected
+    assert roster.student_id(name, is_dir) == expected
 
 
 # ------------------------------------------------------------------ end to end
@@ -161,17 +166,23 @@ def test_student_ids(name, is_dir, expected):
 def test_every_layout_gives_one_row_per_student(graded):
     folder, out, stdout = graded
     rows = read_gradebook(out)
-    assert list(rows[0]) == ["student", "score", "max_score", "status", *FUNCTIONS]
+    assert list(rows[0]) == ["student", "score", "max_score", "status", "late", "raw_score", "late_penalty",
+                             "overrides", "note", *FUNCTIONS]
     assert [r["student"] for r in rows] == sorted(EXPECTED, key=str.casefold)
     for row in rows:
         status, score = EXPECTED[row["student"]]
         if score == PARTIAL:
-            assert 0 < float(row["score"]) < float(TOTAL), row
-            score = row["score"]
-        assert (row["status"], row["score"] or None) == (status, score), row
+            assert 0 < float(row["raw_score"]) < float(TOTAL), row
+            score = row["raw_score"]
+        assert (row["status"], row["raw_score"] or None) == (status, score), row
         assert row["max_score"] == TOTAL
+        assert row["late"] == ("late" if row["student"] in LATE else "")
         if score is not None:
-            assert sum(float(row[f]) for f in FUNCTIONS) == pytest.approx(float(score))
+            assert sum(float(row[f]) for f in FUNCTIONS) == pytest.approx(float(score)) == float(row["raw_score"])
+            late = float(score) * PENALTY if row["student"] in LATE else 0
+            assert (float(row["late_penalty"]), float(row["score"])) == pytest.approx((late, float(score) - late))
+        else:
+            assert not any(row[f] for f in FUNCTIONS)
     assert f"gradebook: {out / 'gradebook.csv'}" in stdout and f"report:    {out / 'report.html'}" in stdout
     assert "lisi" in stdout and "zhou_1010" in stdout                # the ids in the progress output
 
@@ -190,11 +201,16 @@ def test_each_student_gets_results_and_feedback(graded):
     assert stored(out, "zhaoliu_1004")["extra_data"]["late"] is True
 
 
-def test_duplicates_are_reported_not_merged(graded):
+def test_resubmissions_grade_the_newest_and_name_the_others(graded):
     _, out, _ = graded
-    data = stored(out, "zhou_1010")
+    assert stored(out, "zhou_1010")["extra_data"]["submission"] == ["zhou_1010_5010_two_layer_net.py",
+                                                                    "zhou_1010_5011_two_layer_net.zip"]
+    row = {r["student"]: r for r in read_gradebook(out)}["zhou_1010"]
+    assert row["note"] == "superseded: zhou_1010_5010_two_layer_net.py"
+    assert "zhou_1010_5010_two_layer_net.py" in (out / "zhou_1010" / "feedback.md").read_text(encoding="utf-8")
+    data = stored(out, "chen_1019")                          # one submission id, two different files
     assert data["status"] == "duplicate" and data["tests"] == []
-    assert "zhou_1010_5010_two_layer_net.py" in data["output"] and "zhou_1010_5011_two_layer_net.zip" in data["output"]
+    assert "chen_1019_5019_two_layer_net.py" in data["output"] and "chen_1019_5019_two_layer_net.zip" in data["output"]
 
 
 def test_refusals_are_fast_and_say_why(graded):
@@ -210,10 +226,16 @@ def test_report_is_one_self_contained_page(graded):
     _, out, _ = graded
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count("data:image/png;base64,") == 2
-    assert "http://" not in page and "https://" not in page and "<script" not in page
+    assert "http://" not in page and "https://" not in page and "<script src" not in page and "<link" not in page
     for student in EXPECTED:
         assert f'href="{student}/feedback.md"' in page
     assert "除以批大小" in page                                       # a common mistake's hint (lisi's)
+    table = page[page.index('<table class="students sortable">'):]
+    table = table[:table.index("</table>")]
+    order = re.findall(r'href="([^"/]+)/feedback.md"', table)                # sorted by score, lowest first
+    scores = {r["student"]: float(r["score"]) if r["score"] else float("inf") for r in read_gradebook(out)}
+    assert sorted(order) == sorted(EXPECTED) and [scores[s] for s in order] == sorted(scores.values())
+    assert page.index("All students") < page.index("Score distribution") and "sortable" in page
     assert "bomb_1011" in page and "zip-too-large" in page
 
 
@@ -267,7 +289,7 @@ def test_class_zip_is_extracted_safely(tmp_path):
     dest = tmp_path / "dest"
     dest.mkdir()
     start = time.perf_counter()
-    entries = {e.student: e for e in bulk.class_entries(archive, dest)}
+    entries = {e.student: e for e in roster.class_entries(archive, dest)}
     assert time.perf_counter() - start < 0.5
     assert {s: e.refused[0] for s, e in entries.items() if e.refused} == {
         "linkme_1": "link", "escape_3": "unsafe-path", "abs_5": "unsafe-path", "bomb_7": "zip-too-large"}
@@ -346,10 +368,10 @@ def test_force_regrades_everything(regraded):
 def test_a_changed_submission_is_regraded(regraded):
     folder, out = regraded
     shutil.copyfile(REFERENCE, folder / "lisi" / "two_layer_net.py")                  # lisi fixed the bugs
-    (folder / "zhou_1010_5011_two_layer_net.zip").unlink()                           # the duplicate resolved
+    (folder / "chen_1019_5019_two_layer_net.zip").unlink()                           # the duplicate resolved
     assert graded_now(folder, out=out, jobs=2) == 2
     rows = {r["student"]: r for r in read_gradebook(out)}
-    assert (rows["lisi"]["score"], rows["zhou_1010"]["score"], rows["zhou_1010"]["status"]) == (TOTAL, TOTAL, "graded")
+    assert (rows["lisi"]["score"], rows["chen_1019"]["score"], rows["chen_1019"]["status"]) == (TOTAL, TOTAL, "graded")
 
 
 def test_output_folder_inside_the_class_is_not_a_submission(tmp_path):
@@ -359,3 +381,68 @@ def test_output_folder_inside_the_class_is_not_a_submission(tmp_path):
     assert graded_now(folder, out=folder / "graded", jobs=1) == 1
     assert graded_now(folder, out=folder / "graded", jobs=1) == 0            # graded/ is not a submission
     assert [r["status"] for r in read_gradebook(folder / "graded")] == ["wrong-type"]
+
+
+# ------------------------------------------------------------------ the instructor's week
+
+def test_lms_files_carry_the_ids_and_refused_rows_have_no_score(graded):
+    _, out, _ = graded
+    raw = (out / "canvas.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert rows[0][5].startswith(load_settings()["lms"]["title"]) and rows[1][0] == "Points Possible"
+    canvas = {r[0]: r for r in rows[2:]}
+    assert canvas["reference"][1] == "1000" and canvas["reference"][5] == TOTAL   # the Canvas user id
+    assert canvas["lisi"][1] == "" and canvas["zhouqi"][1:] == ["1006", "", "", "", ""]
+    moodle = list(csv.DictReader(io.StringIO((out / "moodle.csv").read_text(encoding="utf-8-sig"))))
+    assert [r["Identifier"] for r in moodle] == sorted(EXPECTED, key=str.casefold)
+    for row in moodle:
+        status, score = EXPECTED[row["Identifier"]]
+        assert (row["Grade"] == "") == (score is None) and (status in row["Feedback comments"]) == (score is None)
+
+
+def test_similarity_csv_lists_pairs_most_similar_first(graded):
+    _, out, _ = graded
+    rows = list(csv.DictReader(io.StringIO((out / "similarity.csv").read_text(encoding="utf-8-sig"))))
+    assert list(rows[0]) == ["student_a", "student_b", "similarity"]
+    values = [float(r["similarity"]) for r in rows]
+    assert values == sorted(values, reverse=True) and all(0 < v <= 1 for v in values)
+    # reference_1000, qianjiu (a notebook of it) and zhou_1010 (a zip of it) hand in the same code
+    found = {frozenset((r["student_a"], r["student_b"])): float(r["similarity"]) for r in rows}
+    assert [found[frozenset(p)] for p in [("reference_1000", "qianjiu"), ("reference_1000", "zhou_1010"),
+                                          ("qianjiu", "zhou_1010")]] == [1, 1, 1] == values[:3]
+    assert "<mark>" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_an_override_moves_one_student_and_lasts(regraded, tmp_path):
+    folder, out = regraded
+    before = {r["student"]: r for r in read_gradebook(out)}
+    before_bytes = (out / "gradebook.csv").read_bytes()
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("student,item,points,reason\nlisi,adjust,5,课堂展示加分 / bonus for the class demo\n",
+                         encoding="utf-8")
+    assert graded_now(folder, out=out, overrides=overrides) == 0                  # nobody regraded
+    for _ in range(2):                                                               # and a plain rerun keeps it
+        after = {r["student"]: r for r in read_gradebook(out)}
+        moved = {s for s in before if before[s]["score"] != after[s]["score"]}
+        assert moved == {"lisi"}
+        assert float(after["lisi"]["score"]) == float(before["lisi"]["score"]) + 5
+        assert (after["lisi"]["overrides"], after["lisi"]["raw_score"]) == ("5", before["lisi"]["score"])
+        assert "课堂展示加分 / bonus for the class demo" in (out / "lisi" / "feedback.md").read_text(encoding="utf-8")
+        assert "bonus for the class demo" in (out / "report.html").read_text(encoding="utf-8")
+        assert graded_now(folder, out=out) == 0
+    overrides.write_text("student,item,points,reason\nlisi,adjust,5,ok\nnobody,adjust,1,typo\n", encoding="utf-8")
+    run = subprocess.run(bulk_command(folder, out=out, overrides=overrides), capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 2 and f"{overrides}:3:" in run.stderr and "nobody" in run.stderr
+    overrides.write_text("student,item,points,reason\n", encoding="utf-8")          # drops them all
+    assert graded_now(folder, out=out, overrides=overrides) == 0
+    assert (out / "gradebook.csv").read_bytes() == before_bytes
+
+
+def test_pick_grades_the_chosen_file(regraded):
+    folder, out = regraded
+    assert graded_now(folder, out=out, pick="zhou_1010=zhou_1010_5010_two_layer_net.py") == 1
+    row = {r["student"]: r for r in read_gradebook(out)}["zhou_1010"]
+    assert (row["score"], row["note"]) == ("0", "superseded: zhou_1010_5011_two_layer_net.zip")

@@ -354,3 +354,19 @@ def test_each_safety_rail_refuses_to_build(tmp_path, breakage, message):
     assert "make dist refused: " in run.stderr, run.stderr
     assert message in run.stderr[run.stderr.index("make dist refused: "):], run.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ipykernel") is None,
+                    reason="otter run needs otter-grader[grading] (ipykernel)")
+def test_otter_gives_the_kits_points_per_function_on_buggy_files(built):
+    # zhangsan's first file lost points to its own helpers under otter before stand-ins (18 vs 42)
+    names = {"zhangsan_1001_5001_two_layer_net.py", "zhangsan_1001_5101_two_layer_net-1.py", "lisi"}
+    totals = dist.compare_engines(built / "otter-autograder.zip", names=names, log=lambda text: None)
+    assert set(totals) == names and all(kit == otter for kit, otter in totals.values())
+    assert 0 < totals["zhangsan_1001_5001_two_layer_net.py"][0] < totals["zhangsan_1001_5101_two_layer_net-1.py"][0]
+
+
+def test_compare_engines_fails_on_a_difference(built, monkeypatch):
+    monkeypatch.setattr(dist, "otter_points", lambda zip_path, source, workdir: {"sigmoid": 5.0})
+    with pytest.raises(dist.DistError, match="lisi: softmax: kit 10, otter None"):
+        dist.compare_engines(built / "otter-autograder.zip", names={"lisi"}, log=lambda text: None)

@@ -1,8 +1,11 @@
 """Changes to the given code (the skeleton outside its holes): found in the AST,
 reported in results.json and feedback.md, worth no points unless course.toml says so."""
+from types import SimpleNamespace
+
 import pytest
 
-from autograder.checks.collect import FUNCTIONS, function_of
+from autograder import adjust
+from autograder.checks.collect import FUNCTIONS, function_of, function_points
 from autograder.given import changes, entries
 from autograder.grade import grade
 from autograder.report import feedback
@@ -73,4 +76,6 @@ def test_a_changed_given_function_is_named_in_results_and_feedback(tmp_path, nam
     assert function_of(report[0]) in FUNCTIONS
     changed = "TwoLayerNet.train_model" if "batch" in name else "TwoLayerNet.__init__"
     assert f"The given code of {changed} was changed" in report[0]["output"] and "第 " in report[0]["output"]
-    assert report[0]["output"] in feedback("student", data, 100)
+    record = {"student": "student", "data": data, "entry": SimpleNamespace(superseded=(), late=False),
+              "final": adjust.final(function_points(data["tests"]), False, 0, [])}
+    assert report[0]["output"] in feedback(record, 100)

@@ -1,30 +1,41 @@
 """The course's checks, run from otter-grader test files.
 
 This file ships only in dist/otter-autograder.zip, as ``checks/otter_env.py``
-beside the checks (kit/dist.py copies it there). Otter runs the submission and
-hands each test case ``env``, the student's global namespace; ``run_check``
-calls one of our checks on it and turns its failure into the AssertionError
-otter reports. There are no reference collaborators here: each function is
-checked with the student's own helpers, as when students run the checks.
+beside the checks and the reference solution (``checks/reference_two_layer_net.py``;
+kit/dist.py copies both there). Otter runs the submission and hands each test case
+``env``, the student's global namespace; ``run_check`` calls one of our checks on it
+and turns its failure into the AssertionError otter reports. As in the kit's grader,
+the functions a check does not grade are the reference's (patched into ``env`` for
+the call), so each function earns or loses only its own points.
 """
+import copy
 import functools
 import importlib
+import importlib.util
 import inspect
-import types
 from pathlib import Path
 
 from .learning import Learning
 from .local import LocalSubmission
+from .stand_ins import collaborators
 from .support import CheckFailed, load_known
+
+REFERENCE = Path(__file__).resolve().parent / "reference_two_layer_net.py"
+
+
+class Namespace:
+    """Attribute access to a dict: patching an attribute patches the dict itself."""
+
+    def __init__(self, env):
+        self.__dict__ = env
 
 
 class EnvSubmission(LocalSubmission):
-    """``LocalSubmission`` over a namespace (a dict) instead of a file: ``sub.call(...)``."""
+    """``LocalSubmission`` over the namespace the student's code runs in: ``sub.call(...)``.
+    A stand-in is set in that very namespace, where the student's functions look it up."""
 
     def __init__(self, env):
-        module = types.ModuleType("two_layer_net")
-        module.__dict__.update(env)
-        self._module = module
+        self._module = Namespace(env)
         self.path = _source_file(env)
 
 
@@ -42,14 +53,31 @@ def _known():
     return load_known()
 
 
+@functools.lru_cache(maxsize=None)
+def _collaborators():
+    spec = importlib.util.spec_from_file_location("reference_two_layer_net", REFERENCE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {name: _by_value(fn) for name, fn in collaborators(module).items()}
+
+
+def _by_value(fn):
+    """``fn`` taking and returning copies, as the kit's sandbox passes plain data: a
+    stand-in never changes the student's arrays, nor they its results."""
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        return copy.deepcopy(fn(*copy.deepcopy(args), **copy.deepcopy(kwargs)))
+    return call
+
+
 def run_check(env, module, name, hidden=False):
     """Run the check ``name`` of ``checks.<module>`` on ``env``; raise AssertionError if it fails.
 
     A hidden check's message says only that it failed and gives the hint.
     """
     check = getattr(importlib.import_module(f"{__package__}.{module}"), name)
-    sub = EnvSubmission(env)
-    fixtures = {"sub": sub, "collab": None, "known": _known(), "learning": Learning(sub, None),
+    sub, collab = EnvSubmission(env), _collaborators()
+    fixtures = {"sub": sub, "collab": collab, "known": _known(), "learning": Learning(sub, collab),
                 "record_property": lambda key, value: None}
     wanted = inspect.signature(check).parameters
     try:

@@ -1,0 +1,94 @@
+"""The class's grade files, as CSV text (the caller writes them as UTF-8 with BOM).
+
+- ``gradebook.csv``: the kit's own: ``student, score, max_score, status, late``, then
+  ``raw_score`` (the machine's), ``late_penalty`` and ``overrides`` (points taken off
+  and added), ``note`` (superseded resubmissions) and the points per function.
+- ``canvas.csv``: Canvas's gradebook import layout: ``Student, ID, SIS User ID,
+  SIS Login ID, Section``, a "Points Possible" row, then one column for the assignment.
+- ``moodle.csv``: the layout of Moodle's assignment grading worksheet: ``Identifier``
+  ("Participant N"), ``Full name``, ``Grade``, ``Maximum Grade``, ``Feedback comments``.
+
+A row that was not graded has an empty score in every file and its status where the
+file has room for it (gradebook's ``status``, Moodle's feedback comments): never a 0.
+
+A *record* (built by bulk) is ``{"student": id, "entry": roster.Entry, "data": stored
+results, "final": adjust.final(...) or None when not graded}``. No times or dates
+are written, so the same class always gives the same files.
+"""
+import csv
+import io
+
+from .checks.collect import FUNCTIONS
+
+
+def points(x):
+    """A number of points as text: 5, 3.3333."""
+    return f"{round(float(x), 4):g}"
+
+
+def cell(text):
+    """Text as a CSV cell that a spreadsheet will not run as a formula."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _csv(header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def status_of(record):
+    return record["data"].get("status", "graded")
+
+
+def note(record):
+    """The gradebook's note: which resubmissions were superseded, and a --pick."""
+    older = record["entry"].superseded
+    return ("superseded: " + ", ".join(older)) if older else ""
+
+
+def gradebook(records, max_score):
+    """gradebook.csv: one row per student, in the records' order."""
+    rows = []
+    for record in records:
+        final, entry = record["final"], record["entry"]
+        head = [cell(record["student"]), points(final["score"]) if final else "", points(max_score),
+                status_of(record), "late" if entry.late else ""]
+        if final is None:
+            rows.append(head + ["", "", "", cell(note(record))] + [""] * len(FUNCTIONS))
+            continue
+        per = final["functions"]
+        rows.append(head + [points(final["raw"]), points(final["late_penalty"]), points(final["override_points"]),
+                            cell(note(record))] + [points(per.get(f, (0, 0))[0]) for f in FUNCTIONS])
+    return _csv(["student", "score", "max_score", "status", "late", "raw_score", "late_penalty", "overrides",
+                 "note", *FUNCTIONS], rows)
+
+
+def canvas(records, max_score, title, assignment_id=""):
+    """canvas.csv: ``ID`` is the Canvas user id from the file name (empty for other names,
+    which Canvas then lists as unmatched); ``Student`` the name part."""
+    column = f"{title} ({assignment_id})" if str(assignment_id).strip() else title
+    rows = [["Points Possible", "", "", "", "", points(max_score)]]
+    for record in records:
+        name, final = record["entry"].name, record["final"]
+        canvas_user = name.user if name is not None and name.site == "canvas" else ""
+        login = name.login if name is not None and name.login else record["student"]
+        rows.append([cell(login), canvas_user, "", "", "", points(final["score"]) if final else ""])
+    return _csv(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column], rows)
+
+
+def moodle(records, max_score):
+    """moodle.csv: ``Identifier`` is "Participant N" for Moodle file names (the student id
+    otherwise, which Moodle skips as unknown)."""
+    rows = []
+    for record in records:
+        name, final = record["entry"].name, record["final"]
+        moodle_id = f"Participant {name.user}" if name is not None and name.site == "moodle" else record["student"]
+        full = name.login if name is not None and name.login else record["student"]
+        comment = "" if final else f"未评分 / not graded: {status_of(record)}"
+        rows.append([cell(moodle_id), cell(full), points(final["score"]) if final else "", points(max_score),
+                     comment])
+    return _csv(["Identifier", "Full name", "Grade", "Maximum Grade", "Feedback comments"], rows)
