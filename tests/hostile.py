@@ -211,6 +211,17 @@ def shared_memory():
     ids = [libc.shmget(0, 1 << 20, 0o1000 | 0o666) for _ in range(3)]    # IPC_PRIVATE, IPC_CREAT
     return [i for i in ids if i >= 0]
 
+def fill(mb):
+    """Fill the disk: 4 MB files, a little at a time, up to ``mb`` MB; how much got written."""
+    import tempfile
+    chunk, written = b"\0" * (4 << 20), 0
+    for i in range(mb // 4):
+        with open(os.path.join(tempfile.gettempdir(), f"fill{i}"), "wb") as f:
+            f.write(chunk)
+        written += 4
+        time.sleep(0.05)
+    return written
+
 def dev_null():
     with open(os.devnull, "w") as f:
         f.write("quiet")
@@ -291,7 +302,7 @@ def run(mode):
     before = _pids()
     markers = [str(work)]
     try:
-        with Box(sub, Limits(call_seconds=5, total_seconds=120, max_procs=32), mode=mode) as box:
+        with Box(sub, Limits(call_seconds=5, total_seconds=120, max_procs=32, tmp_mb=64), mode=mode) as box:
             if box.import_error:
                 raise SystemExit(f"the attacks did not import: {box.import_error}")
             markers.append(str(box._files.root))        # in every worker's command line
@@ -377,6 +388,14 @@ def run(mode):
                 made = box.call("shared_memory").value
             except StudentError as e:
                 made = [f"refused ({e.kind})"]
+
+            try:
+                wrote = f"{box.call('fill', 200).value} MB written"
+            except StudentError as e:
+                wrote = f"stopped: {e.kind}"
+            except BoxCrash as e:
+                wrote = f"stopped: {e}"
+            verdict("fill the disk", wrote.startswith("stopped"), wrote)
 
             try:
                 spawned = box.call("daemon").value

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "tests" / "hostile.py"
 ATTACKS = {"read the reference", "/proc of the grader", "signal the grader", "write outside the box",
            "network by a literal address", "symlinks for the next worker", "metadata of grader files",
-           "the grader's limits", "SIGIO to the grader", "shared memory", "daemons", "fork bomb"}
+           "the grader's limits", "SIGIO to the grader", "shared memory", "fill the disk", "daemons",
+           "fork bomb"}
 STATUS = status_report()
 
 

@@ -685,7 +685,7 @@ def test_grader_functions_refuse_huge_arguments(tmp_path):
     path = tmp_path / "two_layer_net.py"
     path.write_text("import numpy as np\n"
                     "def sigmoid(x):\n    return x\n"
-                    "def forward(x):\n    return sigmoid(np.zeros((2000, 1000)))\n", encoding="utf-8")
+                    "def forward(x):\n    return sigmoid(np.zeros((1100, 1000)))\n", encoding="utf-8")
     seen = []
     with Box(path, Limits(call_seconds=10, total_seconds=30)) as box:
         with pytest.raises(StudentError) as error:
@@ -717,3 +717,21 @@ def test_a_killed_graders_box_folders_are_removed_by_the_next_run(tmp_path):
                     "from autograder.sandbox import modes; modes.scratch()"], cwd=ROOT, check=True)
     assert not left.exists()
     assert not Path(alive.stdout.strip()).exists()         # removed by its own process at exit
+
+
+def test_a_grader_function_is_stopped_at_the_call_deadline(tmp_path):
+    """A grader function runs in the grader on inputs the student chose (the reference's
+    numerical gradient of a huge net, say): the call's time limit still holds."""
+    path = write_sub(tmp_path, "def use(f, n):\n    return f(n)\n")
+
+    def slow(n):
+        total = 0
+        for i in range(10 ** 10):
+            total += i
+        return total
+    with Box(path, Limits(call_seconds=1, total_seconds=30)) as box:
+        start = time.monotonic()
+        with pytest.raises(BoxTimeout, match="did not finish within 1 s"):
+            box.call("use", slow, 1)
+        assert time.monotonic() - start < 3
+        assert box.call("use", lambda n: n + 1, 1).value == 2      # a fresh worker, as after any timeout

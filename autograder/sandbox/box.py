@@ -23,8 +23,12 @@ own checks.
 Use a Box from the thread that created it: under bwrap the worker is started
 with --die-with-parent, which kills it when that *thread* ends.
 """
+import contextlib
+import functools
 import logging
 import os
+import signal
+import threading
 import shutil
 import time
 import weakref
@@ -44,6 +48,10 @@ CALLBACK_ELEMENTS = 1_000_000   # the most numbers a student may hand a grader f
 STARTUP_SECONDS = 30.0                                    # interpreter + numpy start, before student code
 
 
+class _Overtime(BaseException):
+    """Raised by the alarm in a grader function that ran past the call's deadline."""
+
+
 @dataclass(frozen=True)
 class Limits:
     """Resource limits for one submission's box."""
@@ -52,7 +60,7 @@ class Limits:
     memory_mb: int = 1024           # address space of the worker (RLIMIT_AS)
     max_procs: int = 32             # processes/threads of the sandbox user (RLIMIT_NPROC)
     file_mb: int = 16               # largest file the worker may write, incl. captured output
-    tmp_mb: int = 64                # size of the box's /tmp (bwrap mode)
+    tmp_mb: int = 64                # disk space of the worker's folder (bwrap: its /tmp; landlock: watched)
     stdout_chars: int = 10_000      # how much of the end of the printed output is kept
 
 
@@ -111,6 +119,7 @@ class Box:
         self._gen = 0                 # worker generation; WorkerFunctions of older ones are stale
         self._import_error = None
         self._starting = False        # launched, hello/ready not yet read (start(wait=False))
+        self._alarmed = False         # a grader callback runs under the deadline's SIGALRM
         self.import_stdout = ""
         self._used = 0.0              # wall seconds spent so far (starts + calls)
         self._depth = 0               # > 0 while a call is in progress
@@ -202,8 +211,11 @@ class Box:
         launch = self._launch()
         self._truncate_capture()
         self._gen += 1
+        watch = None
+        if launch.home is not None:            # no size-limited /tmp of its own: watch its disk use
+            watch = functools.partial(modes.overfull, launch.home, self.limits.tmp_mb)
         self._worker = Worker(launch.cmd, launch.env, launch.cwd,
-                              str(self._files.root / "stderr.txt"), self.mode == "bwrap")
+                              str(self._files.root / "stderr.txt"), self.mode == "bwrap", watch)
         self._live[0] = self._worker
         self._starting = True
 
@@ -232,6 +244,8 @@ class Box:
                                       f"module level?)")
             elif kind == "msg":
                 self._import_error = "the worker broke the protocol while importing"
+            elif kind == "limit":
+                self._import_error = f"stopped while importing two_layer_net.py: {msg}"
             else:
                 self._import_error = (f"the worker died while importing two_layer_net.py: "
                                       f"{w.death_message(self.limits.memory_mb)[0]}")
@@ -370,6 +384,7 @@ class Box:
                 stdout = self._read_capture()
                 w = self._worker
                 text, rc = w.death_message(self.limits.memory_mb) if kind == "eof" else \
+                    (f"the worker was stopped: {reply}", None) if kind == "limit" else \
                     (f"the worker broke the protocol: {reply}", None)
                 self._stop()
                 raise BoxCrash(text, stdout, rc)
@@ -395,7 +410,13 @@ class Box:
             if _elements([args, kwargs]) > CALLBACK_ELEMENTS:
                 raise ValueError(f"arguments of more than {CALLBACK_ELEMENTS} numbers: grader functions "
                                  "run in the grader, so they only take inputs of a check's size")
-            reply = {"op": "return", "value": self._enc(fn(*args, **kwargs))}
+            with self._alarm():
+                value = fn(*args, **kwargs)
+            reply = {"op": "return", "value": self._enc(value)}
+        except _Overtime:                       # the grader function itself ran past the deadline
+            stdout = self._read_capture()
+            self._stop()
+            raise BoxTimeout(self._deadline_why, stdout) from None
         except (BoxTimeout, BoxCrash, ImportFailed):
             raise                               # the worker is gone: end the whole call
         except StudentError as e:               # raised by student code this function called back
@@ -406,6 +427,28 @@ class Box:
         if self._worker is None:
             raise BoxCrash("the worker is gone")
         self._worker.send(reply)
+
+    @contextlib.contextmanager
+    def _alarm(self):
+        """Interrupt a grader function at the call's deadline: it runs here, in the grader,
+        on inputs the student chose (a reference numerical gradient of a huge net, say).
+        SIGALRM, so only on POSIX in the main thread; the outermost callback arms it."""
+        if self._alarmed or not hasattr(signal, "setitimer") \
+                or threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def ring(signum, frame):
+            raise _Overtime()
+        old = signal.signal(signal.SIGALRM, ring)
+        self._alarmed = True
+        try:
+            signal.setitimer(signal.ITIMER_REAL, max(self._deadline - time.monotonic(), 0.001))
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+            self._alarmed = False
 
     def _invoke_worker(self, fn, args, kwargs):
         """Call a WorkerFunction: nested inside a call, or as a top-level request."""

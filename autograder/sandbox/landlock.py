@@ -113,4 +113,4 @@ def launch(files, limits, cfg):
     cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
                confine=dict(_rules(files, home), uid=_uid_for(home), ppid=os.getpid()))
     cmd = [modes.python(), "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)]
-    return Launch(cmd, _env(home), str(home))
+    return Launch(cmd, _env(home), str(home), home)

@@ -46,10 +46,33 @@ class NoBox(RuntimeError):
 
 @dataclass(frozen=True)
 class Launch:
-    """How to start one worker."""
+    """How to start one worker. ``home``: its writable folder on this machine's disk,
+    which the grader watches (None where the box has its own size-limited /tmp)."""
     cmd: list
     env: dict
     cwd: str
+    home: object = None
+
+
+def overfull(folder, max_mb, max_entries=10_000):
+    """Why ``folder`` holds too much (more than ``max_mb`` MB or ``max_entries`` files and
+    folders), else None. Stops counting as soon as either is passed."""
+    size, entries, todo = 0, 0, [str(folder)]
+    while todo:
+        try:
+            with os.scandir(todo.pop()) as found:
+                for entry in found:
+                    entries += 1
+                    if entry.is_dir(follow_symlinks=False):
+                        todo.append(entry.path)
+                    else:
+                        size += entry.stat(follow_symlinks=False).st_size
+                    if size > max_mb * 2**20 or entries > max_entries:
+                        return (f"the code wrote more than {max_mb} MB or {max_entries} files in its "
+                                "folder, the limit of its disk space")
+        except OSError:
+            continue
+    return None
 
 
 @dataclass(frozen=True)

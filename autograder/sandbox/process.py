@@ -17,8 +17,11 @@ from . import modes, wire
 class Worker:
     """One worker process plus the threads that move frames to and from it."""
 
-    def __init__(self, cmd, env, cwd, stderr_path, bwrap):
+    def __init__(self, cmd, env, cwd, stderr_path, bwrap, watch=None):
+        """``watch``: called about every 0.25 s while waiting; a text it returns ends the
+        wait as ("limit", text), e.g. when the worker fills its folder."""
         self.bwrap = bwrap
+        self.watch = watch
         self.stderr_path = stderr_path
         with open(stderr_path, "wb") as err:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -61,7 +64,7 @@ class Worker:
         self.outbox.put(wire.frame(msg))
 
     def recv(self, deadline):
-        """Next message, or ("timeout"|"eof"|"bad", info)."""
+        """Next message, or ("timeout"|"eof"|"bad"|"limit", info)."""
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -74,6 +77,9 @@ class Worker:
                         return self.inbox.get(timeout=0.05)
                     except queue.Empty:
                         return "eof", None
+                over = self.watch() if self.watch else None
+                if over:
+                    return "limit", over
                 continue
             return kind, payload
 

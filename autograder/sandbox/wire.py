@@ -28,7 +28,7 @@ import struct
 
 import numpy as np
 
-MAX_MESSAGE = 200 * 2**20   # bytes; bigger frames are refused in both directions
+MAX_MESSAGE = 16 * 2**20    # bytes; bigger frames are refused in both directions (a check sends ~5 MB at most)
 MAX_DEPTH = 64              # nesting deeper than this is sent as Opaque
 _HEADER = struct.Struct(">I")
 _DTYPE_RE = re.compile(r"^[<>|=][biufc][0-9]{1,2}$")   # numeric/bool dtypes only
