@@ -169,6 +169,10 @@ def make_known(ref, course=None):
                 iters_num=12, batch_size=4, learning_rate=0.5)
     _train_case(ref, hidden, "train2", rng, (3, 4, 2), 12, 6, one_hot=False, seed=11,
                 iters_num=10, batch_size=3, learning_rate=0.3)
+    # The gradient checks' own nets: the numerical-gradient checks' probe hands the worker
+    # the known gradients of "net" and "net2", which a `gradient` could otherwise replay.
+    _net_case(ref, public, "netg", rng, d=4, h=5, k=3, n=6, one_hot=True)
+    _net_case(ref, hidden, "net2g", rng, d=3, h=4, k=5, n=7, one_hot=False)
     public.update(grading_keys(course))
     return {"public": public, "hidden": hidden}
 

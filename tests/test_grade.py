@@ -171,3 +171,36 @@ def test_a_numerical_gradient_that_never_moves_the_loss_loses_its_points_in_the_
     failed = [t for t in tests if t["score"] < t["max_score"]]
     assert {function_of(t) for t in failed} == {"TwoLayerNet.numerical_gradient"}
     assert all(hint in t["output"] for t in failed)
+
+
+REPLAY_HELPERS = '''
+
+_SEEN = []
+
+
+def _remember(grads):
+    _SEEN.append({key: value.copy() for key, value in grads.items()})
+    return grads
+
+
+def _replay(params):
+    """No backpropagation: the gradients an earlier check's stand-in answered."""
+    return _SEEN[-1] if _SEEN else {key: 0 * value for key, value in params.items()}
+'''
+
+
+def test_gradient_cannot_replay_what_the_numerical_gradient_checks_revealed(tmp_path):
+    """The worker lives through all checks: answers a stand-in gave it in one check must not
+    pass another. The gradient checks have nets of their own (fixtures.py)."""
+    source = (ROOT / "solution" / "two_layer_net.py").read_text(encoding="utf-8")
+    for method, body in (("numerical_gradient", "return _remember(self._own_numerical_gradient(x, t))"),
+                         ("gradient", "return _replay(self.params)")):
+        old = f"    def {method}(self, x, t):\n"
+        assert old in source
+        source = source.replace(old, f"{old}        {body}\n\n    def _own_{method}(self, x, t):\n", 1)
+    path = tmp_path / "two_layer_net.py"
+    path.write_text(source + REPLAY_HELPERS, encoding="utf-8")
+    tests = grade(path)["tests"]
+    failed = {function_of(t) for t in tests if t["score"] < t["max_score"]}
+    assert failed == {"TwoLayerNet.gradient"}
+    assert all(t["score"] == 0 for t in tests if function_of(t) == "TwoLayerNet.gradient")

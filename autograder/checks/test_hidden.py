@@ -58,7 +58,7 @@ def test_net_numerical_gradient_labels(sub, collab, known):
 
 @check("TwoLayerNet.gradient: integer labels, a 3-4-5 net", points=7, hidden=True)
 def test_gradient_labels(sub, collab, known):
-    grads_check(sub, collab, known, "net2", "gradient")
+    grads_check(sub, collab, known, "net2g", "gradient")
 
 
 @check("TwoLayerNet.train_model: integer labels, other hyperparameters", points=4, hidden=True)
