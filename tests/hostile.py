@@ -6,8 +6,9 @@ ordinary user (see ``test_hostile.py``)::
     python tests/hostile.py [--mode auto|bwrap|landlock|none]
 
 It prints one JSON object: ``{"mode": ..., "verdicts": {attack: {"contained": bool,
-"detail": str}}, "reference": {"score", "total", "sandbox"}}``: the last is the
-reference solution graded in the same place, which must still get full marks. Every attack is real; under ``none`` they succeed, which is
+"detail": str}}, "reference": {"score", "total", "sandbox"}, "worker": [uid, gid,
+groups]}``: the reference solution graded in the same place, which must still get
+full marks, and who the worker ran as. Every attack is real; under ``none`` they succeed, which is
 what shows that each verdict can fail. The fork bomb is not let loose under
 ``none`` (it would take the machine down); a bounded fork run stands in for it.
 """
@@ -222,6 +223,9 @@ def fill(mb):
         time.sleep(0.05)
     return written
 
+def whoami():
+    return [os.getuid(), os.getgid(), os.getgroups()]
+
 def dev_null():
     with open(os.devnull, "w") as f:
         f.write("quiet")
@@ -306,6 +310,7 @@ def run(mode):
             if box.import_error:
                 raise SystemExit(f"the attacks did not import: {box.import_error}")
             markers.append(str(box._files.root))        # in every worker's command line
+            worker_ids = box.call("whoami").value
             try:
                 stolen = box.call("steal", [str(p) for p in SECRETS]).value
             except StudentError as e:
@@ -440,7 +445,7 @@ def run(mode):
     honest = grade(SECRETS[0])
     reference = {"score": honest["score"], "total": sum(t["max_score"] for t in honest["tests"]),
                  "sandbox": honest.get("sandbox")}
-    return {"mode": box.mode, "verdicts": verdicts, "reference": reference}
+    return {"mode": box.mode, "verdicts": verdicts, "reference": reference, "worker": worker_ids}
 
 
 def main(argv=None):

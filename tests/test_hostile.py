@@ -5,7 +5,8 @@
   Docker's default capabilities, like Gradescope's container (the ``landlock`` box);
 - ``user``: an ordinary uid that may not create user namespaces, like a laptop
   with them switched off (the ``landlock`` box);
-- ``landlock``: the landlock box on this machine, asked for by name.
+- ``landlock``: the landlock box on this machine, asked for by name; and, as root, with
+  a Python other uids can reach, so that the worker runs as a uid of its own.
 
 Every attack must be contained in each, and the reference solution must still get
 full marks there; under ``none`` every attack must get through: that shows each
@@ -16,11 +17,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import status_report
+from autograder.sandbox import BOX_UID_BASE, status_report
 from kit.dist import DOCKER_CAPS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,9 +59,10 @@ ENVIRONMENTS = {
 }
 
 
-def run_suite(prefix, mode):
-    command = prefix + [sys.executable, str(SUITE)] + (["--mode", mode] if mode else [])
+def run_suite(prefix, mode, python=sys.executable):
+    command = prefix + [str(python), str(SUITE)] + (["--mode", mode] if mode else [])
     env = {k: v for k, v in os.environ.items() if k != "AUTOGRADER_SANDBOX"}
+    env["PYTHONPATH"] = str(ROOT)
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -89,3 +92,36 @@ def test_every_attack_is_contained(where):
         assert report["mode"] == "landlock"     # no namespaces there: auto takes the next box
     honest = report["reference"]
     assert honest["score"] == honest["total"] > 0 and honest["sandbox"] == report["mode"]
+
+
+@pytest.fixture(scope="module")
+def reachable_python():
+    """A virtualenv of a Python that other uids can reach (this machine's own, not one under
+    /root), with what the grader needs: as root, the landlock worker then runs as a uid of
+    its own, as on Gradescope, where the Python is the system's."""
+    from autograder.sandbox import landlock
+    base = "/usr/bin/python3"
+    if os.geteuid() != 0 or not STATUS["landlock"][0] or not os.path.exists(base):
+        pytest.skip("needs root, the landlock box and /usr/bin/python3")
+    folder = Path(tempfile.mkdtemp(prefix="reachable-python-"))
+    os.chmod(folder, 0o755)
+    try:
+        subprocess.run([base, "-m", "venv", str(folder / "venv")], check=True, capture_output=True)
+        python = folder / "venv" / "bin" / "python"
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        "-c", str(ROOT / "constraints.txt"), "numpy", "pytest", "landlockpy", "pyseccomp",
+                        "tomli; python_version < '3.11'"], check=True, capture_output=True, timeout=900)
+        if not landlock._others_reach(str(python)):
+            pytest.skip("this machine's Python is not reachable by other uids either")
+        yield python
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_as_root_the_landlock_worker_runs_as_a_uid_of_its_own(reachable_python):
+    report = run_suite([], "landlock", reachable_python)
+    uid, gid, groups = report["worker"]
+    assert uid >= BOX_UID_BASE and gid == uid and groups == []
+    escaped = {name: v["detail"] for name, v in report["verdicts"].items() if not v["contained"]}
+    assert escaped == {}
+    assert report["reference"]["score"] == report["reference"]["total"] > 0
