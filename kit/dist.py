@@ -443,8 +443,13 @@ def try_gradescope(zip_path, submission, workdir, place="plain", python=None, sa
 # Example submissions that otter-grader cannot grade as the kit does, and why (README.md,
 # "otter-grader"): otter runs the student's code in its own process, with no time,
 # memory or process limits, so a hostile file stops or breaks the whole run.
+_RUNS_TRAINING = ("loads MNIST and trains when run as a script; otter runs every statement of the file, "
+                  "the kit grades only the definitions (README: otter-grader, difference 2)")
 OTTER_CANNOT = {"mallory_1005_5005_two_layer_net.py":
-                "hostile: loops forever, eats memory, forks and exits; otter has no sandbox to contain it"}
+                "hostile: loops forever, eats memory, forks and exits; otter has no sandbox to contain it",
+                "chenyi_1011_5011_two_layer_net.py": _RUNS_TRAINING,
+                "liuer_1012_5012_two_layer_net.py": _RUNS_TRAINING,
+                "sunsan_1013_5013_two_layer_net.ipynb": _RUNS_TRAINING}
 EXAMPLES = ROOT / "examples" / "submissions"
 
 
