@@ -11,6 +11,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make demo     set up, fetch MNIST, regenerate the skeleton, train the reference, save curves"
 	@echo "make test     run the project's tests"
+	@echo "make lint     check the code with ruff (settings in pyproject.toml)"
 	@echo "make setup    create .venv/ with pinned packages (idempotent)"
 	@echo "make data     put the verified MNIST files in data/"
 	@echo "make subset   regenerate the learning check's MNIST subset from data/ (autograder/checks/known/mnist_subset.npz)"
@@ -72,6 +73,9 @@ bench: data
 
 test: setup
 	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check .
 
 demo: setup data student train
 	$(PY) -m autograder bulk examples/submissions --out out/class --overrides examples/overrides.csv

@@ -114,8 +114,8 @@ def notebook_code(text, name):
                    for c in cells if c.get("cell_type") == "code"]
     except (ValueError, KeyError, TypeError):
         raise Refused("bad-notebook", f"{name} 不是有效的 notebook / is not a valid notebook") from None
-    lines = [("# " + l if l.lstrip().startswith(("%", "!")) else l)
-             for source in sources for l in source.splitlines()]
+    lines = [("# " + line if line.lstrip().startswith(("%", "!")) else line)
+             for source in sources for line in source.splitlines()]
     return "\n".join(lines) + "\n"
 
 

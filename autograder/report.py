@@ -108,7 +108,7 @@ def feedback(record, max_score):
 def hint_of(output):
     """The hint of a failing check's output ("提示：..." and "Hint: ..."), else its first two lines."""
     lines = output.splitlines()
-    hint = [l for l in lines if l.startswith(("提示：", "Hint: "))]
+    hint = [line for line in lines if line.startswith(("提示：", "Hint: "))]
     return "\n".join(hint or lines[:2])
 
 

@@ -96,7 +96,7 @@ def make_skeleton(source):
         stripped = line.strip()
         if number in found:
             name, hints, body = found[number]
-            code = [l.strip() for l in body if l.strip() and not l.strip().startswith("#")]
+            code = [text.strip() for text in body if text.strip() and not text.strip().startswith("#")]
             out += _hole(len(line) - len(line.lstrip()), name, hints,
                          bool(code) and code[-1].endswith(":"))
             skipping = True

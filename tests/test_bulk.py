@@ -20,6 +20,8 @@ from autograder.checks.collect import FUNCTIONS
 from autograder.settings import load as load_settings
 from kit.modload import ROOT
 
+pytestmark = pytest.mark.slow   # grades whole classes
+
 EXAMPLES = ROOT / "examples" / "submissions"
 REFERENCE = EXAMPLES / "reference_1000_5000_two_layer_net.py"
 

@@ -21,6 +21,8 @@ from kit.mnist_fetch import FILES, idx_bytes, verify
 from kit.modload import ROOT
 from kit.skeleton import holes
 
+pytestmark = pytest.mark.slow   # builds the zips, installs a virtualenv, runs otter
+
 ZIPS = ("student.zip", "autograder.zip", "otter-autograder.zip")
 VERSION = settings.load()["assignment"]["version"]
 TOTAL = sum(settings.load()["points"].values())          # full marks

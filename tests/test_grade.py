@@ -39,6 +39,7 @@ def graded(name):
     return grade(EXAMPLES / name)
 
 
+@pytest.mark.slow                      # the hostile example alone takes ~25 s
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_class_scores(name):
     data = graded(name)
@@ -54,6 +55,7 @@ def test_example_class_scores(name):
         assert sum(t["max_score"] for t in data["tests"] if function_of(t) == function) == pytest.approx(points)
 
 
+@pytest.mark.slow   # the hostile example runs into every limit (~25 s)
 def test_hostile_submission_learns_nothing_and_leaves_nothing():
     data = graded("mallory_1005_5005_two_layer_net.py")
     text = json.dumps(data, ensure_ascii=False)

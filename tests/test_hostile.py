@@ -25,6 +25,8 @@ import pytest
 from autograder.sandbox import BOX_UID_BASE, status_report
 from kit.dist import DOCKER_CAPS
 
+pytestmark = pytest.mark.slow   # runs the attack suite in simulated machines
+
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "tests" / "hostile.py"
 ATTACKS = {"read the reference", "/proc of the grader", "signal the grader", "write outside the box",

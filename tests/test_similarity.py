@@ -1,4 +1,6 @@
 """The similarity report finds copies however they are disguised, and not the skeleton."""
+import pytest
+
 from autograder import similarity
 from kit.modload import ROOT
 from tests.disguise import disguise
@@ -43,6 +45,7 @@ def test_side_by_side_marks_the_shared_code_and_escapes_the_rest():
     assert "<mark>" in left and "<mark>" in right and "<b>" not in left and "&lt;b&gt;" in left
 
 
+@pytest.mark.slow   # three runs under other hash seeds
 def test_the_same_class_gives_the_same_file_whatever_the_hash_seed(tmp_path):
     import os
     import subprocess

@@ -103,7 +103,7 @@ def test_generator_on_nested_indentation_and_a_loop_header_hole():
     with pytest.raises(NotImplementedError):
         namespace["loop"](3)
     # the `raise` of the inner hole sits at the indentation of its markers
-    line = next(l for l in skeleton.splitlines() if "Outer.Inner.deep" in l and "raise" in l)
+    line = next(text for text in skeleton.splitlines() if "Outer.Inner.deep" in text and "raise" in text)
     assert line.startswith(" " * 20 + "raise")
 
 
