@@ -21,8 +21,8 @@ import re
 import sys
 from pathlib import Path
 
-BEGIN = "# BEGIN SOLUTION"
-END = "# END SOLUTION"
+from autograder.given import BEGIN, END     # the solution markers, named once
+
 HINT = "# HINT:"
 _DEF = re.compile(r"^(\s*)(?:def|class)\s+(\w+)")
 

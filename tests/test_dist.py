@@ -15,7 +15,7 @@ import pytest
 
 from autograder import settings
 from autograder.checks.support import KNOWN
-from autograder.sandbox import bwrap_status
+from autograder.sandbox import status_report
 from kit import dist
 from kit.mnist_fetch import FILES, idx_bytes, verify
 from kit.modload import ROOT
@@ -196,7 +196,7 @@ def test_gradescope_layout_grades_reference_full_skeleton_and_attacker_zero(buil
                                       place, grader_python)
         assert results["score"] == score, (submission, results["output"])
         assert sum(t["max_score"] for t in results["tests"]) == TOTAL
-        assert results["sandbox"] == ("landlock" if place == "docker" else "bwrap" if bwrap_status()[0]
+        assert results["sandbox"] == ("landlock" if place == "docker" else "bwrap" if status_report()["bwrap"][0]
                                       else "landlock")
         if submission.name == "spy.py":   # its box saw nothing of /autograder nor of the repo
             assert "seen: []" in json.dumps(results, ensure_ascii=False)

@@ -14,11 +14,11 @@ import pytest
 
 from autograder import sandbox
 from autograder.sandbox import (Box, BoxCrash, BoxTimeout, ImportFailed, Limits, NoBox, Opaque,
-                                StudentError, WorkerFunction, bwrap_status, status_report)
+                                StudentError, WorkerFunction, status_report)
 
 ROOT = Path(__file__).resolve().parent.parent
-BWRAP_OK, BWRAP_WHY = bwrap_status()
 STATUS = status_report()
+BWRAP_OK, BWRAP_WHY = STATUS["bwrap"]
 CONFINING = [pytest.param(name, marks=pytest.mark.skipif(not ok, reason=f"{name} unusable: {why}"))
              for name, (ok, why) in STATUS.items()]
 MODES = CONFINING + ["none"]

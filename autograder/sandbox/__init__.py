@@ -16,9 +16,3 @@ from .wire import Opaque
 
 __all__ = ["Box", "Limits", "Result", "WorkerFunction", "Opaque", "NoBox", "MODES", "BOX_UID_BASE",
            "choose", "status_report", "BoxCrash", "BoxError", "BoxTimeout", "ImportFailed", "StudentError"]
-
-
-def bwrap_status():
-    """(usable, reason): whether the bubblewrap box works here (cached)."""
-    from . import bwrap
-    return bwrap.status()

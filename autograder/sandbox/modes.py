@@ -208,13 +208,11 @@ def scratch():
         code = folder / "code"
         code.mkdir()
         for name in WORKER_FILES:
-            shutil.copyfile(HERE / name, code / name)
-            os.chmod(code / name, 0o644)
+            _copy_readable(HERE / name, code / name)
         os.chmod(code, 0o755)
         (folder / "fonts").mkdir(mode=0o755)
         for cache in _font_caches():
-            shutil.copyfile(cache, folder / "fonts" / cache.name)
-            os.chmod(folder / "fonts" / cache.name, 0o644)
+            _copy_readable(cache, folder / "fonts" / cache.name)
         _scratch[pid] = (folder, lock)
         atexit.register(_remove_own, pid)
     return _scratch[pid][0]
@@ -236,17 +234,22 @@ def new_box_files(submission=None):
     files.sub.parent.mkdir()
     if submission is None:
         files.sub.touch()
+        os.chmod(files.sub, 0o644)         # whatever the umask
     else:
-        shutil.copyfile(submission, files.sub)
-    os.chmod(files.sub, 0o644)
+        _copy_readable(submission, files.sub)
     for module in STUDENT_MODULES:        # `from mnist import load_mnist` works as at home
         if module.is_file():
-            shutil.copyfile(module, files.sub.parent / module.name)
-            os.chmod(files.sub.parent / module.name, 0o644)
+            _copy_readable(module, files.sub.parent / module.name)
     os.chmod(files.sub.parent, 0o755)
     files.capture.touch()
     os.chmod(root, 0o711)
     return files
+
+
+def _copy_readable(source, target):
+    """Copy a file the box may read but not change (the box's uid is not its owner)."""
+    shutil.copyfile(source, target)
+    os.chmod(target, 0o644)
 
 
 def fresh_home(files):
