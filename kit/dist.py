@@ -306,8 +306,9 @@ def _guard(folder):
     return folder
 
 
-def check_student_zip(zip_path, log=log_to_stderr):
-    """Unpack the student zip in a fresh folder and run its commands there as a student would."""
+def check_student_zip(zip_path, log=log_to_stderr, python=None):
+    """Unpack the student zip in a fresh folder and run its commands there as a student would,
+    with ``python`` (default: this one; ``zip_python`` makes one as a student would)."""
     with tempfile.TemporaryDirectory(prefix="dist-student-") as tmp:
         home = Path(tmp) / "student"
         with zipfile.ZipFile(zip_path) as archive:
@@ -316,7 +317,7 @@ def check_student_zip(zip_path, log=log_to_stderr):
                    PYTHONDONTWRITEBYTECODE="1", MPLCONFIGDIR=str(Path(tmp) / "mpl"))
 
         def expect(command, code, stage):
-            run = subprocess.run([sys.executable, *command], cwd=home, env=env, capture_output=True,
+            run = subprocess.run([str(python or sys.executable), *command], cwd=home, env=env, capture_output=True,
                                  text=True, timeout=600)
             shown = "python " + " ".join(command)
             if run.returncode != code:
@@ -349,7 +350,7 @@ def _outer_box(ag_dir, docker=False, keep=()):
     capabilities so the grader can start its own boxes; with ``docker``, root instead
     has Docker's default capabilities in a user namespace that may make no namespaces,
     as in Gradescope's container. ``keep``: folders to show at their own paths
-    (read-only), e.g. the virtualenv of ``grader_python``."""
+    (read-only), e.g. the virtualenv of ``zip_python``."""
     args = ["bwrap", "--die-with-parent", "--unshare-pid"]
     if docker:
         args += ["--unshare-user", "--disable-userns", "--uid", "0", "--gid", "0", "--cap-drop", "ALL"]
@@ -383,9 +384,9 @@ def outer_box_works(docker=False):
             return False
 
 
-def grader_python(zip_path, folder):
+def zip_python(zip_path, folder):
     """A fresh virtualenv in ``folder`` with only what the zip's requirements.txt names,
-    installed as setup.sh installs it (pip, from the package index); returns its python."""
+    installed as its user would (pip, from the package index); returns its python."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(zip_path) as archive:
@@ -396,7 +397,7 @@ def grader_python(zip_path, folder):
                      "--disable-pip-version-check", "-r", str(folder / "requirements.txt")]):
         run = subprocess.run(command, capture_output=True, text=True, timeout=1200)
         if run.returncode != 0:
-            raise DistError(f"installing autograder.zip's requirements failed: `{' '.join(command)}`:\n"
+            raise DistError(f"installing {Path(zip_path).name}'s requirements failed: `{' '.join(command)}`:\n"
                             + _tail(run.stdout + run.stderr, 25))
     return folder / "venv" / "bin" / "python"
 
@@ -409,7 +410,7 @@ def try_gradescope(zip_path, submission, workdir, place="plain", python=None, sa
     Gradescope does. ``place``: "plain" runs run_autograder where it is (AUTOGRADER_ROOT
     points at it); "nested" in a private root where that folder is /autograder
     (``_outer_box``); "docker" the same in a simulated Docker container. ``python``: the
-    interpreter (default: this one), e.g. from ``grader_python``. ``sandbox``:
+    interpreter (default: this one), e.g. from ``zip_python``. ``sandbox``:
     AUTOGRADER_SANDBOX.
     """
     ag = Path(workdir) / "autograder"
@@ -510,10 +511,13 @@ def check(out=None, log=log_to_stderr):
     out = Path(out or ROOT / "dist")
     if not all((out / name).is_file() for name in ("student.zip", "autograder.zip", "otter-autograder.zip")):
         raise DistError(f"no zips in {out}: run `make dist` first")
-    check_student_zip(out / "student.zip", log)
+    with tempfile.TemporaryDirectory(prefix="dist-student-env-") as tmp:
+        python = zip_python(out / "student.zip", tmp)
+        log(f"student.zip: its requirements.txt installed in a fresh virtualenv ({python})")
+        check_student_zip(out / "student.zip", log, python)
     places = [p for p in PLACES if p == "plain" or outer_box_works(docker=p == "docker")]
     with tempfile.TemporaryDirectory(prefix="dist-gradescope-") as tmp:
-        python = grader_python(out / "autograder.zip", Path(tmp) / "env")
+        python = zip_python(out / "autograder.zip", Path(tmp) / "env")
         log(f"autograder.zip: its requirements.txt installed in a fresh virtualenv ({python})")
         for place in places:
             for submission, want in ((SOLUTION, "full"), (STUDENT / "two_layer_net.py", "zero"),

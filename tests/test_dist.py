@@ -142,8 +142,10 @@ def test_student_zip_holds_no_solution_code_hidden_check_or_hidden_value(built):
         assert not [x for x in hidden_numbers if x in text], name
 
 
-def test_student_commands_work_from_a_fresh_unpack(built):
-    dist.check_student_zip(built / "student.zip", log=lambda text: None)
+def test_student_commands_work_from_a_fresh_unpack(built, tmp_path):
+    """In a fresh virtualenv made from the zip's own requirements.txt, as a student would."""
+    python = dist.zip_python(built / "student.zip", tmp_path)
+    dist.check_student_zip(built / "student.zip", log=lambda text: None, python=python)
 
 
 # ------------------------------------------------------------------ Gradescope
@@ -173,7 +175,7 @@ def sigmoid(x):
 @pytest.fixture(scope="module")
 def grader_python(built, tmp_path_factory):
     """autograder.zip's requirements.txt in a fresh virtualenv, as setup.sh installs it."""
-    return dist.grader_python(built / "autograder.zip", tmp_path_factory.mktemp("grader-env"))
+    return dist.zip_python(built / "autograder.zip", tmp_path_factory.mktemp("grader-env"))
 
 
 PLACES = [pytest.param(place, marks=pytest.mark.skipif(
