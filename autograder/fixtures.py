@@ -5,7 +5,7 @@
 
 public.json ships to students with the public checks; hidden.json stays with
 the grader. JSON keeps every float exactly and builds byte-identical files.
-public.json also carries what course.toml says of points and visibility, and
+public.json also carries what course.toml says of points, visibility and limits, and
 the checks' weights, so that the students' copy needs no settings file.
 """
 import argparse
@@ -124,6 +124,7 @@ def grading_keys(course):
     out = {f"points.{fn}": value for fn, value in course["points"].items()}
     out.update({f"weights.{fn}": value for fn, value in weights.items()})
     out["visibility.hidden"] = course["visibility"]["hidden"]
+    out.update({f"limits.{key}": value for key, value in course["limits"].items()})  # the student's check
     return out
 
 
