@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .checks.local import SubmissionMode
 from .checks.program import graded_source
+from .checks.verdict import fix_first, results, summary, syntax_error
 from .given import changes, entries
 from .intake import Refused, read_submission
 from .reference import SOLUTION, collaborators, load_reference
@@ -47,7 +48,8 @@ def grade(submission, limits=None, reference=None):
             tests = run_checks(SubmissionMode(box, collaborators(reference)), CHECK_FILES)
             import_error = box.import_error
     tests += given_code(source, tests)
-    return dict(results(tests, start, summary(tests, import_error)), sandbox=box.mode)
+    first = fix_first(tests, syntax_error(source), import_error)
+    return dict(results(tests, start, summary(tests, first), first=first), sandbox=box.mode)
 
 
 def given_code(source, tests):
@@ -59,29 +61,10 @@ def given_code(source, tests):
     return entries(changes(SOLUTION.read_text(encoding="utf-8"), source), FUNCTIONS, penalty, earned)
 
 
-def results(tests, start, output, status="graded"):
-    """The Gradescope results dict. ``status`` is an extra key for gradebooks."""
-    return {"score": round(sum(t["score"] for t in tests), 2), "execution_time": round(time.perf_counter() - start, 3),
-            "output": output, "tests": tests, "status": status}
-
-
 def refused(status, reason):
     """The results of a submission that could not be graded (no time: they are reproducible)."""
     return {"score": 0, "execution_time": 0.0, "output": f"未评分 / not graded ({status}): {reason}",
             "tests": [], "status": status}
-
-
-def summary(tests, import_error=None):
-    """The few lines a student reads first."""
-    score, total = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
-    lines = [f"得分 / score: {score:g} / {total:g}"]
-    if import_error:
-        lines.append(f"你的文件无法导入 / your file could not be imported: {import_error}")
-    from .checks.collect import first_failure
-    failed = first_failure(tests)
-    if failed and not import_error:
-        lines.append(f"先修这个 / fix this first: {failed['name']}")
-    return "\n".join(lines)
 
 
 def atomic_write(path, text, encoding="utf-8"):

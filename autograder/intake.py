@@ -8,6 +8,7 @@ Source text may be UTF-8 (with or without BOM) or GBK/GB18030, with any line end
 Which of the module-level code is graded is decided later, the same way for
 ``.py`` files and notebooks (``checks.program``).
 """
+import codecs
 import json
 import re
 import stat
@@ -86,22 +87,47 @@ def decode(data, name="two_layer_net.py"):
         raise Refused("too-large", f"{name} 超过 1 MiB / is larger than 1 MiB")
     if b"\0" in data:
         raise Refused("binary", f"{name} 不是文本文件 / is not a text file")
-    head = data.decode("latin-1").splitlines()[:2]
-    declared = [m.group(2) for m in map(CODING.match, head) if m][:1]
-    for encoding in (*declared, "utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except (UnicodeDecodeError, LookupError):
-            continue
-    else:
+    encoding = source_encoding(data)
+    if encoding is None:
         raise Refused("encoding", f"{name}: 无法识别编码，请保存为 UTF-8 / unknown encoding, save it as UTF-8")
+    text = data.decode(encoding)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines[:2] = [CODING.sub(r"\1utf-8", line) for line in lines[:2]]
     text = "\n".join(lines)
     if name.lower().endswith(".ipynb"):
         text = notebook_code(text, name)
     return text
+
+
+def source_encoding(data):
+    """The encoding ``data`` is read with: its coding comment's, else UTF-8 (BOM or
+    not), else GB18030 (covers GBK); None when none of them fits."""
+    head = data.decode("latin-1").splitlines()[:2]
+    declared = [m.group(2) for m in map(CODING.match, head) if m][:1]
+    for encoding in (*declared, "utf-8-sig", "gb18030"):
+        try:
+            data.decode(encoding)
+            return encoding
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return None
+
+
+def encoding_note(path):
+    """A note for the student when the .py or .ipynb file at ``path`` is not UTF-8 (it is
+    read all the same, as the grader reads it), else None."""
+    try:
+        data = Path(path).read_bytes()[:MAX_SOURCE + 1]
+    except OSError:
+        return None
+    encoding = source_encoding(data)
+    if Path(path).suffix.lower() not in (".py", ".ipynb") or encoding is None \
+            or codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") or data.isascii():
+        return None
+    return (f"注意：{Path(path).name} 不是 UTF-8 编码（按 {encoding} 读取，评分时也这样读取）。"
+            "建议在编辑器里另存为 UTF-8。\n"
+            f"Note: {Path(path).name} is not saved as UTF-8 (it was read as {encoding}, as the grader "
+            "reads it). Save it as UTF-8 in your editor to be safe.")
 
 
 def notebook_code(text, name):

@@ -11,7 +11,8 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
-from .checks.collect import FUNCTIONS, first_failure, function_of, function_points
+from .checks.collect import FUNCTIONS, function_of, function_points
+from .checks.verdict import render_fix_first
 from .gradebook import note, points, status_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -70,11 +71,9 @@ def feedback(record, max_score):
         lines.append("")
     elif entry.late:
         lines += ["迟交 / Submitted late.", ""]
-    first = first_failure(tests)
+    first = data.get("fix_first")
     if first:
-        lines += [f"先修这个 / Fix this first: **{first['name']}**", ""]
-    if "could not be imported" in data.get("output", ""):
-        lines += [_fence(data["output"]), ""]
+        lines += [render_fix_first(first), ""]
     lines += ["## 各函数得分 / Points per function", "",
               "| 函数 / function | 得分 / points | 结果 / result |", "|---|---:|---|"]
     for function, (score, total) in function_points(tests).items():

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from autograder.checks.collect import FUNCTIONS, function_of, run_checks
-from autograder.checks.local import LocalSubmission, SubmissionMode
+from autograder.checks.local import InProcessSubmission, SubmissionMode
 from autograder.fixtures import make_known, to_json
 from autograder.reference import collaborators, load_reference
 from autograder.settings import load as load_settings
@@ -24,7 +24,7 @@ def collab():
 
 
 def grade(path, collab, files=ALL):
-    return run_checks(SubmissionMode(LocalSubmission(path), collab), files)
+    return run_checks(SubmissionMode(InProcessSubmission(path), collab), files)
 
 
 def lost(tests):

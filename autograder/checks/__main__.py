@@ -1,46 +1,104 @@
-"""Run the public checks on your two_layer_net.py and print what to fix first.
+"""The student's own check: the public checks on a two_layer_net.py, the grader's way.
 
-    python -m checks                 (in the student folder)
-    python -m autograder.checks student/two_layer_net.py   (in the course repo)
+    python check.py [FILE] [--json]                       (in the student folder)
+    python -m autograder.checks [FILE] [--json]           (in the course repo)
 
-Exits 0 when every check passes, 1 otherwise.
+The file is read as the grader reads it, and each call runs in a child process
+with the grader's time limit. ``--json`` prints the results in the grader's
+results.json format instead of the table. Exit codes: 0 every public check
+passes; 1 some do not; 2 no file or no checks; 130 interrupted (Ctrl-C).
 """
+import argparse
+import json
 import sys
+import time
 from pathlib import Path
 
-from .collect import first_failure, run_checks, table
-from .local import LocalSubmission, SubmissionMode
+from ..intake import Refused
+from .collect import run_checks, table
+from .local import SubmissionMode, read_student_file, student_box
 from .support import load_known
+from .verdict import blame_helpers, fix_first, render_fix_first, results, summary, syntax_error
 
-HERE = Path(__file__).resolve().parent
+INTERRUPTED = 130
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    path = Path(argv[0]) if argv else HERE.parent / "two_layer_net.py"
-    if not path.is_file():
-        print(f"找不到 {path} / {path} not found")
+def run(path):
+    """(the results dict of the public checks on ``path``, a note when the file was not
+    UTF-8 or None); raises Refused, KeyboardInterrupt."""
+    start = time.perf_counter()
+    source, note = read_student_file(path)
+    with student_box(source) as box:
+        tests = run_checks(SubmissionMode(box), ("test_public.py",))
+        import_error = box.import_error
+    blame_helpers(tests, source)      # here a check also runs the student's other functions
+    first = fix_first(tests, syntax_error(source), import_error)
+    output = summary(tests, first)
+    return results(tests, start, f"{note}\n{output}" if note else output, first=first), note
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(
+        prog="check.py", description="运行公开检查，给出每个函数的得分和最先要修的问题。 / "
+                                     "Run the public checks: points per function and what to fix first.")
+    parser.add_argument("file", nargs="?", type=Path, default=None,
+                        help="要检查的文件（默认：本文件夹的 two_layer_net.py）/ the file to check "
+                             "(default: two_layer_net.py in this folder)")
+    parser.add_argument("--json", action="store_true",
+                        help="以评分器 results.json 的格式输出结果 / print the results in the grader's "
+                             "results.json format")
+    return parser.parse_args(argv)
+
+
+def main(argv=None, default=None):
+    """``default``: the file checked when none is named (check.py passes the one beside it)."""
+    args = parse(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):       # a console that cannot show Chinese still works
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    path = args.file or default or Path("two_layer_net.py")
+    try:
+        data, note = run(path)
+    except Refused as why:
+        print(f"无法检查 / cannot check {path}: {why.reason}", file=sys.stderr)
         return 2
-    tests = run_checks(SubmissionMode(LocalSubmission(path)))
-    if not tests:
-        print("没有运行任何检查：检查文件缺失或损坏。 / No check ran: the check files are missing or broken.")
+    except KeyboardInterrupt:
+        print("\n已中断：检查没有做完，不算通过。 / Interrupted: the checks did not finish, so nothing "
+              "passed.", file=sys.stderr)
+        return INTERRUPTED
+    if not data["tests"]:
+        print("没有运行任何检查：检查文件缺失或损坏。 / No check ran: the check files are missing or broken.",
+              file=sys.stderr)
         return 2
-    print(f"公开检查 / public checks: {path}\n")
-    print(table(tests))
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print(report(path, data, note))
+    passed = all(t["score"] >= t["max_score"] for t in data["tests"]) and not data["fix_first"]
+    return 0 if passed else 1
+
+
+def report(path, data, note=None):
+    """The text a student reads in the terminal."""
+    tests = data["tests"]
     public, total = sum(t["max_score"] for t in tests), sum(
         v for k, v in load_known().items() if k.startswith("points."))
-    print(f"\n公开检查共 {public:g} 分，总分 {total:g}，其余是评分时的隐藏检查。"
-          f"\nThe public checks are worth {public:g} of {total:g} points; hidden checks grade the rest.")
-    print("本机检查一个函数时会用到你写的其他函数（评分时它们换成参考答案），所以请先修最前面的函数。"
-          "\nHere a check also runs your other functions (the grader swaps in the reference's), "
-          "so fix the earliest function first.")
-    failed = first_failure(tests)
-    if failed is None:
-        print("\n全部通过！/ All public checks pass!")
-        return 0
-    print(f"\n先修这个 / Fix this first: {failed['name']}\n")
-    print("\n".join("    " + line for line in failed["output"].splitlines()))
-    return 1
+    lines = [f"公开检查 / public checks: {path}", "", table(tests), "",
+             f"公开检查共 {public:g} 分，总分 {total:g}，其余是评分时的隐藏检查。",
+             f"The public checks are worth {public:g} of {total:g} points; hidden checks grade the rest.",
+             "本机检查一个函数时会用到你写的其他函数（评分时它们换成参考答案），所以请先修最前面的函数。",
+             "Here a check also runs your other functions (the grader swaps in the reference's), "
+             "so fix the earliest function first."]
+    if note:
+        lines += ["", note]
+    first = data["fix_first"]
+    if first is None:
+        return "\n".join(lines + ["", "全部通过！/ All public checks pass!"])
+    lines += ["", render_fix_first(first)]
+    if first["what"] == "check":
+        failed = next(t for t in tests if t["name"] == first["name"])
+        lines += ["", *("    " + line for line in failed["output"].splitlines())]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from .support import VISIBLE, CheckFailed, load_known
+from .verdict import function_of
 
 # The contract's order of the graded functions.
 FUNCTIONS = ("sigmoid", "softmax", "cross_entropy_error", "numerical_gradient",
@@ -12,20 +13,18 @@ FUNCTIONS = ("sigmoid", "softmax", "cross_entropy_error", "numerical_gradient",
              "TwoLayerNet.numerical_gradient", "TwoLayerNet.gradient", "TwoLayerNet.train_model")
 
 
-def function_of(test):
-    """"softmax: rows sum to one" -> "softmax"."""
-    return test["name"].split(":", 1)[0]
-
-
 HERE = Path(__file__).resolve().parent
 
 
 def run_checks(mode, files=("test_public.py",)):
     """Run the check files (names in this folder) against ``mode`` (a SubmissionMode)
-    and return the Gradescope test entries, quietly."""
+    and return the Gradescope test entries, quietly. A Ctrl-C during the run is raised
+    again here (KeyboardInterrupt): an interrupted run has no results."""
     collector = Collector()
-    pytest.main([*(str(HERE / name) for name in files), "-p", "no:terminal", "-p", "no:cacheprovider",
-                 "-o", "addopts=", "--rootdir", str(HERE.parent)], plugins=[mode, collector])
+    code = pytest.main([*(str(HERE / name) for name in files), "-p", "no:terminal", "-p", "no:cacheprovider",
+                        "-o", "addopts=", "--rootdir", str(HERE.parent)], plugins=[mode, collector])
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt
     return collector.results()
 
 

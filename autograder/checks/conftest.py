@@ -1,10 +1,11 @@
 """Fixtures of the checks. The grader passes a ``SubmissionMode`` plugin (a
-sandboxed submission plus the reference collaborators); without one, the checks
-run in this process on ``two_layer_net.py`` in pytest's root folder."""
+sandboxed submission plus the reference collaborators); without one (``python -m
+pytest`` in the student folder), the checks run on ``two_layer_net.py`` in pytest's
+root folder, in the student's own box (``local.student_box``)."""
 import pytest
 
 from .learning import Learning
-from .local import LocalSubmission, SubmissionMode
+from .local import SubmissionMode, read_student_file, student_box
 from .support import load_known
 
 
@@ -16,8 +17,11 @@ def pytest_configure(config):
 def mode(request):
     for plugin in request.config.pluginmanager.get_plugins():
         if isinstance(plugin, SubmissionMode):
-            return plugin
-    return SubmissionMode(LocalSubmission(request.config.rootpath / "two_layer_net.py"))
+            yield plugin
+            return
+    source, _ = read_student_file(request.config.rootpath / "two_layer_net.py")
+    with student_box(source) as box:
+        yield SubmissionMode(box)
 
 
 @pytest.fixture(scope="session")

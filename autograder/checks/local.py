@@ -1,24 +1,51 @@
-"""Run the checks in this process, on the student's own machine.
+"""Where the checks reach the submission, besides the grader's sandboxed box.
 
-``LocalSubmission`` offers the same ``call`` as the grader's sandbox, without
-the sandbox: a student checks their own code, so nothing needs guarding.
+- :func:`student_box`: the student's own check (``check.py``, ``python -m pytest``
+  in the student folder). The grader's :class:`~autograder.sandbox.Box` in a plain
+  child process (the student trusts their own code, so nothing is confined), with
+  the grader's intake and the grader's time limits: an endless loop costs one check.
+- :class:`InProcessSubmission`: the submission imported in this process, for the
+  otter-grader autograder (which runs it in-process itself) and the project's tests.
+
+Both call the submission with the one call contract, ``sandbox/calling.py``.
 """
 import contextlib
 import copy
-import importlib.util
 import io
+import tempfile
 import traceback
 import types
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
-import numpy as np
-
+from ..intake import decode, encoding_note, read_submission
+from ..sandbox import Box, Limits, calling
 from .errors import ImportFailed, StudentError
 from .program import graded_source
+from .support import load_known
 
 
-class LocalSubmission:
+def student_box(source):
+    """A :class:`Box` (unstarted) holding ``source`` (``read_student_file``'s graded
+    text), with course.toml's limits (from the known values)."""
+    limits = Limits(**{key.split(".", 1)[1]: value for key, value in load_known().items()
+                       if key.startswith("limits.")})
+    with tempfile.TemporaryDirectory(prefix="check-") as tmp:
+        copy_path = Path(tmp) / "two_layer_net.py"
+        copy_path.write_text(source, encoding="utf-8")
+        with warnings.catch_warnings():              # "none" warns graders; here it is the point
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return Box(copy_path, limits, mode="none")  # the box keeps a copy of its own
+
+
+def read_student_file(path):
+    """(the graded part of the file's text, a note when it was not saved as UTF-8 or
+    None), read as the grader reads it; raises ``intake.Refused``."""
+    return graded_source(read_submission(path)), encoding_note(path)
+
+
+class InProcessSubmission:
     """The student's ``two_layer_net.py``, imported here (once, lazily): the same
     part of it as the grader imports (``program.graded_source``)."""
 
@@ -33,7 +60,7 @@ class LocalSubmission:
             module = types.ModuleType("two_layer_net")
             module.__file__ = str(self.path)
             try:
-                code = compile(graded_source(_text(self.path.read_bytes())), str(self.path), "exec")
+                code = compile(graded_source(decode(self.path.read_bytes(), self.path.name)), str(self.path), "exec")
                 with contextlib.redirect_stdout(io.StringIO()):
                     exec(code, module.__dict__)
             except BaseException as error:  # SystemExit too: the file must import cleanly
@@ -42,74 +69,25 @@ class LocalSubmission:
         return self._module
 
     def call(self, target, *args, obj=None, seed=None, patches=None, timeout=None, **kwargs):
-        """Call ``target`` ("name" or "TwoLayerNet.method") on copies of the arguments.
-
-        obj: {"init": (D, H, K), "params": {...}} builds the object a method runs on.
-        seed: np.random.seed(seed) right before the call. patches: name -> callable
-        swapped in for the call (a method's callable gets the object's params first).
-        """
+        """Call ``target`` on copies of the arguments, as ``Box.call`` does (no time limit)."""
         module = self._load()
-        args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
-        owner_name, _, name = target.rpartition(".")
-        instance = None
-        with _patched(module, patches or {}):
-            try:
-                if owner_name:
-                    if seed is not None:            # as in the box: __init__'s random weights too
-                        np.random.seed(seed)
-                    instance = _build(getattr(module, owner_name), obj)
-                fn = getattr(instance if owner_name else module, name)
-            except AttributeError:
-                raise StudentError("AttributeError", f"{target} is not defined") from None
-            if seed is not None:
-                np.random.seed(seed)
-            out = io.StringIO()
-            try:
-                with contextlib.redirect_stdout(out):
-                    value = fn(*args, **kwargs)
-            except (Exception, SystemExit) as error:
-                frames = [f for f in traceback.extract_tb(error.__traceback__)
-                          if Path(f.filename).resolve() == self.path]
-                raise StudentError(type(error).__name__, str(error),
-                                   "".join(traceback.format_list(frames[-3:])), out.getvalue()) from None
-        return SimpleNamespace(value=value, args_after=args, stdout=out.getvalue(),
+        args, kwargs, obj = copy.deepcopy(args), copy.deepcopy(kwargs), copy.deepcopy(obj)
+        out, saved = io.StringIO(), []
+        try:
+            with contextlib.redirect_stdout(out):
+                fn, instance = calling.target_function(module, target, obj, seed)
+                saved = calling.apply_patches(module, patches or {})
+                calling.seed_all(seed)
+                value = fn(*args, **kwargs)
+        except (Exception, SystemExit) as error:
+            frames = [f for f in traceback.extract_tb(error.__traceback__)
+                      if Path(f.filename).resolve() == self.path]
+            raise StudentError(type(error).__name__, str(error),
+                               "".join(traceback.format_list(frames[-3:])), out.getvalue()) from None
+        finally:
+            calling.restore(saved)
+        return SimpleNamespace(value=value, args_after=list(args), stdout=out.getvalue(),
                                params_after=getattr(instance, "params", None))
-
-
-def _text(data):
-    """Source bytes as text: its coding comment's encoding, else UTF-8, else GB18030 (GBK)."""
-    try:
-        return importlib.util.decode_source(data)
-    except (UnicodeDecodeError, SyntaxError, LookupError):
-        return data.decode("gb18030", errors="replace")
-
-
-def _build(cls, obj):
-    """An instance of ``cls`` built with obj["init"], with obj["params"] (if given) set on it."""
-    try:
-        instance = cls(*obj["init"])
-    except Exception:
-        instance = object.__new__(cls)
-    if obj.get("params") is not None:
-        instance.params = copy.deepcopy(obj["params"])
-    return instance
-
-
-@contextlib.contextmanager
-def _patched(module, patches):
-    saved = []
-    for dotted, fn in patches.items():
-        owner_name, _, name = dotted.rpartition(".")
-        owner = getattr(module, owner_name) if owner_name else module
-        if owner_name:
-            fn = (lambda f: lambda self, *a, **k: f(self.params, *a, **k))(fn)
-        saved.append((owner, name, owner.__dict__.get(name)))
-        setattr(owner, name, fn)
-    try:
-        yield
-    finally:
-        for owner, name, old in reversed(saved):
-            setattr(owner, name, old)
 
 
 class SubmissionMode:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-WORKER_FILES = ("worker.py", "wire.py", "confine.py")   # all of the project a worker sees
+WORKER_FILES = ("worker.py", "calling.py", "wire.py", "confine.py")   # all of the project a worker sees
 PROJECT_PACKAGES = ("autograder", "kit")                  # hidden if found in a site dir
 PROJECT_ROOT = HERE.parent.parent                         # the grader's own files: never shown
 # The student package's own modules, offered for import beside the submission (no data files).

@@ -1,7 +1,7 @@
 """The worker: runs INSIDE the box, alone with one submission.
 
 Started by ``autograder.sandbox`` as ``python -S -B worker.py CONFIG_JSON``
-with ``wire.py`` and ``confine.py`` beside it. Standard library, numpy and
+with ``calling.py``, ``wire.py`` and ``confine.py`` beside it. Standard library, numpy and
 (landlock mode) the Landlock and seccomp bindings only; it imports
 nothing from the project and holds no reference code or expected values.
 
@@ -15,7 +15,7 @@ Life of a worker:
 3. import numpy, say ``hello``; import the submission as ``two_layer_net``
    (so its ``__main__`` block does not run), say ``ready``;
 4. serve requests until the pipe closes: ``call`` (a submission function or
-   method), ``invoke`` (a worker-side callable the grader holds a handle to).
+   method, with the call contract of ``calling.py``), ``invoke`` (a worker-side callable the grader holds a handle to).
    While student code runs it may call grader functions through proxies;
    each such call is a nested request/reply on the same pipe.
 """
@@ -25,7 +25,6 @@ import importlib.util
 import io
 import json
 import os
-import random
 import sys
 import threading
 import traceback
@@ -141,7 +140,8 @@ def _limit_and_confine():
 _limit_and_confine()
 
 import numpy as np   # noqa: E402  (after the limits on purpose)
-import wire          # noqa: E402  (wire.py sits next to this file)
+import calling       # noqa: E402  (calling.py and wire.py sit next to this file)
+import wire          # noqa: E402
 
 
 # ------------------------------------------------------------ protocol I/O
@@ -320,95 +320,20 @@ def _digest(a):
 
 # ------------------------------------------------------------- requests
 
-MISSING = object()
 MODULE = None
 
 
-def _module_attr(name, what):
-    if name not in vars(MODULE):
-        raise AttributeError(f"{what} {name} is not defined in two_layer_net.py")
-    return vars(MODULE)[name]
-
-
-def _build_object(cls, spec):
-    """A fresh instance: cls(*init), or a bare object if that fails; then params."""
-    if not isinstance(cls, type):
-        raise TypeError(f"{cls.__name__ if hasattr(cls, '__name__') else 'it'} is not a class")
-    obj = None
-    if spec.get("init") is not None:
-        try:
-            obj = cls(*spec["init"])
-        except BaseException:
-            if os.getpid() != MAIN_PID:
-                _real_exit(0)
-    if obj is None:
-        obj = object.__new__(cls)
-    if spec.get("params") is not None:
-        obj.params = spec["params"]
-    for k, v in (spec.get("attrs") or {}).items():
-        setattr(obj, k, v)
-    return obj
-
-
-def _apply_patches(patches):
-    """Install grader proxies; return the list of (holder, name, original) to restore."""
-    saved = []
-    for name, proxy in patches.items():
-        if "." in name:
-            cls_name, attr = name.split(".", 1)
-            cls = _module_attr(cls_name, "class")
-            saved.append((cls, attr, vars(cls).get(attr, MISSING)))
-
-            def method(self, *a, _proxy=proxy, **k):
-                return _proxy(getattr(self, "params", None), *a, **k)
-            method.__name__ = method.__qualname__ = attr
-            setattr(cls, attr, method)
-        else:
-            saved.append((MODULE, name, vars(MODULE).get(name, MISSING)))
-            setattr(MODULE, name, proxy)
-    return saved
-
-
-def _restore(saved):
-    for holder, name, original in reversed(saved):
-        try:
-            if original is MISSING:
-                delattr(holder, name)
-            else:
-                setattr(holder, name, original)
-        except Exception:
-            pass
-
-
 def handle_call(msg):
-    """Call ``msg["target"]``: "func" or "Class.method" (on a fresh object if msg["obj"])."""
+    """Call ``msg["target"]`` with the call contract of ``calling.py``."""
     saved = []
 
     def build():
         reset_stdio()
-        target = msg["target"]
         obj_spec = dec(msg["obj"]) if msg.get("obj") is not None else None
         args, kwargs = dec(msg["args"]), dec(msg["kwargs"])
-        obj = None
-        if "." in target:
-            cls_name, meth = target.split(".", 1)
-            cls = _module_attr(cls_name, "class")
-            if obj_spec is not None:
-                if msg.get("seed") is not None:      # makes __init__'s random weights reproducible too
-                    np.random.seed(msg["seed"])
-                obj = _build_object(cls, obj_spec)
-            holder = obj if obj is not None else cls
-            if not hasattr(holder, meth):
-                raise AttributeError(f"method {target} is not defined in two_layer_net.py")
-            func = getattr(holder, meth)
-        else:
-            func = _module_attr(target, "function")
-        if not callable(func):
-            raise TypeError(f"{target} is not a function (it is a {type(func).__name__})")
-        saved.extend(_apply_patches({k: dec(v) for k, v in (msg.get("patches") or {}).items()}))
-        if msg.get("seed") is not None:
-            np.random.seed(msg["seed"])
-            random.seed(msg["seed"])
+        func, obj = calling.target_function(MODULE, msg["target"], obj_spec, msg.get("seed"), _child_exits)
+        saved.extend(calling.apply_patches(MODULE, {k: dec(v) for k, v in (msg.get("patches") or {}).items()}))
+        calling.seed_all(msg.get("seed"))
         before = [_digest(a) if isinstance(a, np.ndarray) else None for a in args]
         value = func(*args, **kwargs)
 
@@ -424,7 +349,13 @@ def handle_call(msg):
     try:
         return _framed_or_error(build)
     finally:
-        _restore(saved)
+        calling.restore(saved)
+
+
+def _child_exits():
+    """A forked child whose ``__init__`` raised must never answer the grader."""
+    if os.getpid() != MAIN_PID:
+        _real_exit(0)
 
 
 def handle_invoke(msg):

@@ -16,7 +16,7 @@ import inspect
 from pathlib import Path
 
 from .learning import Learning
-from .local import LocalSubmission
+from .local import InProcessSubmission
 from .stand_ins import collaborators
 from .support import CheckFailed, load_known
 
@@ -30,8 +30,8 @@ class Namespace:
         self.__dict__ = env
 
 
-class EnvSubmission(LocalSubmission):
-    """``LocalSubmission`` over the namespace the student's code runs in: ``sub.call(...)``.
+class EnvSubmission(InProcessSubmission):
+    """``InProcessSubmission`` over the namespace the student's code runs in: ``sub.call(...)``.
     A stand-in is set in that very namespace, where the student's functions look it up."""
 
     def __init__(self, env):

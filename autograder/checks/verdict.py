@@ -1,0 +1,121 @@
+"""What a run of the checks comes to, for the grader and the student's own check alike:
+the results dict (the contract's results.json), what to fix first, the summary a
+student reads first, and (where a check ran the student's own helpers) which failing
+helper a failure may come from. Data first; text is made only in the render functions.
+"""
+import ast
+import time
+
+
+
+def function_of(test):
+    """"softmax: rows sum to one" -> "softmax"."""
+    return test["name"].split(":", 1)[0]
+
+
+def syntax_error(source):
+    """{"kind", "line", "message"} when ``source`` does not compile, else None (nothing runs)."""
+    try:
+        compile(source, "two_layer_net.py", "exec")
+    except SyntaxError as error:           # IndentationError and TabError too
+        return {"kind": type(error).__name__, "line": error.lineno, "message": error.msg}
+    except (ValueError, RecursionError, MemoryError) as error:
+        return {"kind": type(error).__name__, "line": None, "message": str(error)}
+    return None
+
+
+def fix_first(tests, syntax=None, import_error=None):
+    """What to fix first, as data: the file's syntax error, else its import error, else
+    the earliest failing check in the contract's order (helpers come before their callers)."""
+    if syntax:
+        return dict(syntax, what="syntax")
+    if import_error:
+        return {"what": "import", "message": import_error}
+    failed = next((t for t in tests if t["score"] < t["max_score"]), None)
+    return None if failed is None else {"what": "check", "function": function_of(failed), "name": failed["name"]}
+
+
+def render_fix_first(first):
+    """The "fix this first" line of ``fix_first``'s answer (None: nothing to fix)."""
+    if first is None:
+        return None
+    if first["what"] == "syntax":
+        where = f"two_layer_net.py 第 {first['line']} 行 / line {first['line']}" if first["line"] else "two_layer_net.py"
+        return f"先修这个 / fix this first: {where}: {first['kind']}: {first['message']}"
+    if first["what"] == "import":
+        return f"先修这个 / fix this first: 你的文件无法导入 / your file could not be imported: {first['message']}"
+    return f"先修这个 / fix this first: {first['name']}"
+
+
+def summary(tests, first):
+    """The few lines a student reads first: the score and what to fix first."""
+    score, total = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
+    line = render_fix_first(first)
+    return "\n".join([f"得分 / score: {score:g} / {total:g}", *([line] if line else [])])
+
+
+def results(tests, start, output, status="graded", first=None):
+    """The results dict of the contract (Gradescope's format). ``status`` and
+    ``fix_first`` (:func:`fix_first`'s answer) are extra keys for gradebooks and editors."""
+    return {"score": round(sum(t["score"] for t in tests), 2), "execution_time": round(time.perf_counter() - start, 3),
+            "output": output, "tests": tests, "status": status, "fix_first": first}
+
+
+# ------------------------------------------------------------------ helpers that fail
+
+def helpers(source, functions):
+    """{function: the graded functions it calls, directly or not} read from ``source``'s
+    code: module-level names, and ``self.method`` inside a class's methods."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    direct = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in functions:
+            direct[node.name] = _called(node, functions, None)
+        elif isinstance(node, ast.ClassDef):
+            for method in node.body:
+                name = f"{node.name}.{getattr(method, 'name', '')}"
+                if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) and name in functions:
+                    direct[name] = _called(method, functions, node.name)
+    found = {}
+    for function in direct:                 # transitively
+        seen, todo = set(), list(direct[function])
+        while todo:
+            name = todo.pop()
+            if name not in seen and name != function:
+                seen.add(name)
+                todo.extend(direct.get(name, ()))
+        found[function] = seen
+    return found
+
+
+def _called(node, functions, class_name):
+    names = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id in functions:
+            names.add(sub.id)
+        elif class_name and isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
+                and sub.value.id == "self" and f"{class_name}.{sub.attr}" in functions:
+            names.add(f"{class_name}.{sub.attr}")
+    return names
+
+
+def blame_helpers(tests, source):
+    """Where a check ran the student's own helpers (the student's machine): each failing
+    check of a function that calls a failing function gets a first line naming it. The
+    entries' order (and so what to fix first, a helper before its callers) is kept."""
+    functions = list(dict.fromkeys(function_of(t) for t in tests))
+    failing = [f for f in functions if any(function_of(t) == f and t["score"] < t["max_score"] for t in tests)]
+    uses = helpers(source, functions)
+    for test in tests:
+        function = function_of(test)
+        broken = [f for f in failing if f in uses.get(function, ())]
+        if test["score"] < test["max_score"] and broken:
+            names = ", ".join(broken)
+            test["output"] = (f"注意：{function} 用到的 {names} 没有通过自己的检查，这里的失败可能由它引起；先修 {broken[0]}。\n"
+                              f"Note: {function} calls {names}, which fails its own check; this failure may come "
+                              f"from there. Fix {broken[0]} first.\n" + test["output"])
+            test["blame"] = broken
+    return tests

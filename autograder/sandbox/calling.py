@@ -1,0 +1,117 @@
+"""The call contract: how a check's call reaches the submission's code.
+
+One place for it, used by the box's worker (``worker.py``, where this file is
+copied beside it) and by the in-process runner (``checks/local.py``: the
+otter-grader autograder and the project's tests). Standard library and numpy
+only, and nothing of the project: it runs inside the box.
+
+For ``call(target, *args, obj=..., seed=..., patches=...)``:
+
+1. ``target`` is ``"name"`` (a module-level function) or ``"Class.method"``;
+   a name the module does not define raises :class:`MissingName`.
+2. ``obj`` = ``{"init": (D, H, K), "params": {...}, "attrs": {...}}`` builds a
+   fresh object for a method: ``Class(*init)`` right after ``np.random.seed(seed)``
+   (so ``__init__``'s random weights are reproducible), or a bare object if that
+   raises; then ``params`` and ``attrs`` are set on it.
+3. ``patches`` (``{"name" or "Class.method": callable}``) replace those names for
+   this call only, after the object is built; a method's callable is called as
+   ``fn(self.params, *args)``. :func:`restore` puts back exactly what was there,
+   removing what was not.
+4. ``np.random`` and ``random`` are seeded with ``seed`` right before the call.
+"""
+import random
+
+import numpy as np
+
+MISSING = object()
+
+
+class MissingName(AttributeError):
+    """The submission does not define the function, class or method a check calls."""
+
+
+def attribute(module, name, what):
+    """``module``'s own ``name`` (a function or class), else :class:`MissingName`."""
+    if name not in vars(module):
+        raise MissingName(f"{what} {name} is not defined in two_layer_net.py")
+    return vars(module)[name]
+
+
+def build_object(cls, spec, seed=None, on_failure=None):
+    """A fresh instance for a method call: ``cls(*spec["init"])`` (seeded), or a bare
+    object if that raises (``on_failure`` is called first); then params and attrs."""
+    if not isinstance(cls, type):
+        raise TypeError(f"{getattr(cls, '__name__', 'it')} is not a class")
+    obj = None
+    if spec.get("init") is not None:
+        if seed is not None:
+            np.random.seed(seed)
+        try:
+            obj = cls(*spec["init"])
+        except BaseException:
+            if on_failure is not None:
+                on_failure()
+    if obj is None:
+        obj = object.__new__(cls)
+    if spec.get("params") is not None:
+        obj.params = spec["params"]
+    for key, value in (spec.get("attrs") or {}).items():
+        setattr(obj, key, value)
+    return obj
+
+
+def target_function(module, target, obj_spec=None, seed=None, on_failure=None):
+    """(the callable to call, the object it is bound to or None) for ``target``."""
+    obj = None
+    if "." in target:
+        cls_name, method = target.split(".", 1)
+        cls = attribute(module, cls_name, "class")
+        if obj_spec is not None:
+            obj = build_object(cls, obj_spec, seed, on_failure)
+        holder = obj if obj is not None else cls
+        if not hasattr(holder, method):
+            raise MissingName(f"method {target} is not defined in two_layer_net.py")
+        func = getattr(holder, method)
+    else:
+        func = attribute(module, target, "function")
+    if not callable(func):
+        raise TypeError(f"{target} is not a function (it is a {type(func).__name__})")
+    return func, obj
+
+
+def apply_patches(module, patches):
+    """Install ``patches``; return what :func:`restore` needs to undo them."""
+    saved = []
+    for name, fn in patches.items():
+        if "." in name:
+            cls_name, attr = name.split(".", 1)
+            cls = attribute(module, cls_name, "class")
+            saved.append((cls, attr, vars(cls).get(attr, MISSING)))
+
+            def method(self, *args, _fn=fn, **kwargs):
+                return _fn(getattr(self, "params", None), *args, **kwargs)
+            method.__name__ = method.__qualname__ = attr
+            setattr(cls, attr, method)
+        else:
+            saved.append((module, name, vars(module).get(name, MISSING)))
+            setattr(module, name, fn)
+    return saved
+
+
+def restore(saved):
+    """Undo :func:`apply_patches`: old values back, names that were not there removed."""
+    for holder, name, original in reversed(saved):
+        try:
+            if original is MISSING:
+                delattr(holder, name)
+            else:
+                setattr(holder, name, original)
+        except Exception:
+            pass
+
+
+def seed_all(seed):
+    """Seed numpy's and Python's random generators (nothing when ``seed`` is None)."""
+    if seed is not None:
+        np.random.seed(seed)
+        random.seed(seed)
