@@ -45,7 +45,7 @@ def grade(submission, limits=None, reference=None):
             return refused(NO_BOX, str(why))
         with box:                                   # the worker starts up meanwhile:
             from .checks.collect import run_checks  # pytest takes ~0.1 s to import
-            tests = run_checks(SubmissionMode(box, collaborators(reference)), CHECK_FILES)
+            tests = run_checks(SubmissionMode(box, collaborators(reference), source), CHECK_FILES)
             import_error = box.import_error
     tests += given_code(source, tests)
     first = fix_first(tests, syntax_error(source), import_error)

@@ -150,5 +150,5 @@ def test_student_command_exit_codes(tmp_path):
     done, todo = run(SOLUTION), run(ROOT / "student" / "two_layer_net.py")
     public = sum(t["max_score"] for t in grade(SOLUTION, None, files=("test_public.py",)))
     assert done.returncode == 0 and f"{public:g} / {public:g}" in done.stdout
-    assert todo.returncode == 1 and "Fix this first: sigmoid" in todo.stdout
+    assert todo.returncode == 1 and "fix this first: sigmoid" in todo.stdout
     assert run(tmp_path / "missing.py").returncode == 2

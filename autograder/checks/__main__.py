@@ -29,7 +29,7 @@ def run(path):
     start = time.perf_counter()
     source, note = read_student_file(path)
     with student_box(source) as box:
-        tests = run_checks(SubmissionMode(box), ("test_public.py",))
+        tests = run_checks(SubmissionMode(box, source=source), ("test_public.py",))
         import_error = box.import_error
     blame_helpers(tests, source)      # here a check also runs the student's other functions
     first = fix_first(tests, syntax_error(source), import_error)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from .support import VISIBLE, CheckFailed, load_known
+from .repro import Recording
 from .verdict import function_of
 
 # The contract's order of the graded functions.
@@ -20,7 +21,8 @@ def run_checks(mode, files=("test_public.py",)):
     """Run the check files (names in this folder) against ``mode`` (a SubmissionMode)
     and return the Gradescope test entries, quietly. A Ctrl-C during the run is raised
     again here (KeyboardInterrupt): an interrupted run has no results."""
-    collector = Collector()
+    collector = Collector(Recording(mode.submission, mode.source))
+    mode.submission = collector.recording
     code = pytest.main([*(str(HERE / name) for name in files), "-p", "no:terminal", "-p", "no:cacheprovider",
                         "-o", "addopts=", "--rootdir", str(HERE.parent)], plugins=[mode, collector])
     if code == pytest.ExitCode.INTERRUPTED:
@@ -31,9 +33,14 @@ def run_checks(mode, files=("test_public.py",)):
 class Collector:
     """A pytest plugin: one entry per ``@check``, in the contract's function order."""
 
-    def __init__(self):
+    def __init__(self, recording=None):
+        self.recording = recording   # the calls of the running check, for its feedback
         self.tests = []
         self.settings = {k: v for k, v in load_known().items() if k.split(".")[0] in ("points", "weights", "visibility")}
+
+    def pytest_runtest_setup(self, item):
+        if self.recording is not None:
+            self.recording.calls.clear()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -54,6 +61,9 @@ class Collector:
             output = "\n".join(["通过 / passed", *notes])
         elif isinstance(error, CheckFailed):
             output = error.render(reveal=visibility == VISIBLE)
+            code = self.recording.last_call_code() if self.recording is not None else None
+            if code and visibility == VISIBLE and error.reproduce:
+                output += "\n在 Python 里重现（粘贴以下代码）/ To reproduce, paste this into Python:\n" + code
         else:  # a fault of the check itself, not of the student: say so
             output = ("检查本身出错，请联系助教。 / The check itself failed; please tell the course staff."
                       + (f"\n{type(error).__name__}: {error}" if visibility == VISIBLE and error else ""))

@@ -92,8 +92,10 @@ class InProcessSubmission:
 
 class SubmissionMode:
     """A pytest plugin telling the checks what to check: ``submission`` (anything
-    with ``call``) and ``collaborators`` (the reference functions, grader only)."""
+    with ``call``), ``collaborators`` (the reference functions, grader only) and the
+    graded ``source`` (for argument names in feedback)."""
 
-    def __init__(self, submission, collaborators=None):
+    def __init__(self, submission, collaborators=None, source=""):
         self.submission = submission
         self.collaborators = collaborators
+        self.source = source

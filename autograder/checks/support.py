@@ -6,12 +6,14 @@ English), the details (input, expected, got) and a hint. Hidden checks show
 only what went wrong and the hint.
 """
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from .errors import BoxCrash, BoxTimeout, ImportFailed, StudentError
+from .repro import parameters
 
 VISIBLE = "visible"
 KNOWN = Path(__file__).parent / "known"
@@ -31,8 +33,11 @@ class CheckFailed(AssertionError):
     """A failed check, with a message for the student.
 
     what, hint: (Chinese, English) pairs. details: label -> text, shown only
-    for visible checks (input, expected, got, traceback...).
+    for visible checks (input, expected, got, traceback...). ``reproduce``: whether
+    the feedback shows the check's last call as code to paste (not for unfinished code).
     """
+
+    reproduce = True
 
     def __init__(self, what, hint=None, **details):
         self.what, self.hint, self.details = what, hint, details
@@ -50,7 +55,9 @@ class CheckFailed(AssertionError):
 
 
 LABELS = {"input": "输入 / input", "expected": "期望 / expected", "got": "实际 / got",
-          "error": "错误 / error", "traceback": "出错位置 / traceback"}
+          "error": "错误 / error", "traceback": "出错位置 / traceback",
+          "argument_afterwards": "调用后的参数 / the argument afterwards",
+          "before": "调用前 / before", "after": "调用后 / after", "called_for": "调用时传入的参数 / called for"}
 
 
 def _bilingual(label):
@@ -85,18 +92,24 @@ def call(sub, target, *args, **kwargs):
                           error=error.message) from None
     except StudentError as error:
         if error.kind == "NotImplementedError":
-            raise CheckFailed((f"{target} 还没有完成（抛出了 NotImplementedError）。",
-                               f"{target} is not done yet (it raised NotImplementedError)."),
-                              ("补全 YOUR CODE HERE 部分，并删去 raise NotImplementedError。",
-                               "Fill in the YOUR CODE HERE part and delete raise NotImplementedError.")) from None
-        if error.kind == "AttributeError" and "not defined" in error.message:
+            failure = CheckFailed((f"{target} 还没有完成（抛出了 NotImplementedError）。",
+                                   f"{target} is not done yet (it raised NotImplementedError)."),
+                                  ("补全 YOUR CODE HERE 部分，并删去 raise NotImplementedError。",
+                                   "Fill in the YOUR CODE HERE part and delete raise NotImplementedError."))
+            failure.reproduce = False
+            raise failure from None
+        if error.kind == "MissingName":                      # calling.MissingName
             raise CheckFailed((f"找不到 {target}。", f"{target} is not defined."),
                               ("不要改函数名、类名和方法名。", "Keep the names of functions, classes and methods."),
                               error=error.message) from None
+        hint = ("看报错信息和出错位置，用下面同样的输入在本机重现。",
+                "Read the error and where it happened, and reproduce it on your machine with the input below.")
+        shapes = broadcast_shapes(error, target, args, getattr(sub, "source", ""))
+        if shapes:
+            hint = (f"形状对不上：{'，'.join(f'{n} 的形状是 {s}' for n, s in shapes)}。{hint[0]}",
+                    f"The shapes do not fit together: {', '.join(f'{n} has shape {s}' for n, s in shapes)}. {hint[1]}")
         raise CheckFailed((f"{target} 运行时出错：{error.kind}。", f"{target} raised {error.kind}."),
-                          ("看报错信息和出错位置，用同样的输入在本机重现。",
-                           "Read the error and where it happened, and reproduce it on your machine with the same input."),
-                          error=str(error), traceback=error.traceback) from None
+                          hint, error=str(error), traceback=error.traceback) from None
     except BoxTimeout as error:
         raise CheckFailed((f"{target} 超时。", f"{target} ran out of time."),
                           ("检查是否有死循环，或是否在循环里做了不必要的大计算。",
@@ -107,6 +120,18 @@ def call(sub, target, *args, **kwargs):
                           ("不要调用 os._exit、不要创建进程、不要占用过多内存。",
                            "Do not call os._exit, start processes or use huge amounts of memory."),
                           error=error.message) from None
+
+
+def broadcast_shapes(error, target, args, source):
+    """For numpy's "could not be broadcast together with shapes (4,) (4,3)": [(argument
+    name, shape)] of the arguments that have one of those shapes, else []."""
+    if error.kind != "ValueError" or "broadcast" not in error.message:
+        return []
+    named = re.findall(r"\(([\d, ]*)\)", error.message)
+    shapes = {tuple(int(n) for n in text.replace(" ", "").split(",") if n) for text in named}
+    names = list(parameters(source, target)) + [f"arg{i + 1}" for i in range(len(args))]
+    return [(name, tuple(np.shape(value))) for name, value in zip(names, args)
+            if isinstance(value, np.ndarray) and value.shape in shapes]
 
 
 def type_name(value):

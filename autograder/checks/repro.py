@@ -1,0 +1,109 @@
+"""The input of a failing check as code the student can paste into Python.
+
+:class:`Recording` stands between the checks and the submission and remembers the
+calls of the current check; :func:`call_code` writes the last one out::
+
+    import numpy as np
+    from two_layer_net import *
+
+    y = np.array([[0.1, 0.7, 0.2], ...])
+    t = np.array([1, 0, 2, 1])
+    print(cross_entropy_error(y, t))
+
+Argument names are the student's own, read from their source. Only visible
+checks show it (``CheckFailed.render``); hidden checks keep their inputs hidden.
+"""
+import ast
+import sys
+
+import numpy as np
+
+MAX_ELEMENTS = 2000    # past this an array is shown shortened (no longer pasteable as is)
+
+
+class Recording:
+    """The submission (``call`` and every other attribute), remembering each call."""
+
+    def __init__(self, submission, source=""):
+        self.submission, self.source, self.calls = submission, source, []
+
+    def call(self, target, *args, **kwargs):
+        self.calls.append((target, args, kwargs))
+        return self.submission.call(target, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.submission, name)
+
+    def last_call_code(self):
+        """The last call as code, or None when the check made none."""
+        if not self.calls:
+            return None
+        target, args, kwargs = self.calls[-1]
+        return call_code(target, args, kwargs, parameters(self.source, target))
+
+
+def parameters(source, target):
+    """The names of ``target``'s parameters in ``source`` (without self), or () if not found."""
+    owner, _, name = target.rpartition(".")
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
+    body = tree.body
+    if owner:
+        body = next((node.body for node in body if isinstance(node, ast.ClassDef) and node.name == owner), [])
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            names = [a.arg for a in node.args.posonlyargs + node.args.args]
+            return tuple(names[1:] if owner else names)
+    return ()
+
+
+def literal(value, prefix=""):
+    """Python source for ``value``: arrays as np.array(...), callables by their ``repro``.
+    ``prefix``: what precedes it on its line (continuation lines are aligned after it)."""
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, separator=", ", precision=8, suppress_small=False,
+                               threshold=MAX_ELEMENTS if value.size > MAX_ELEMENTS else sys.maxsize,
+                               max_line_width=100, prefix=prefix + "np.array(")
+        dtype = "" if value.dtype.kind in "fb" or value.dtype == np.int64 else f", dtype=np.{value.dtype}"
+        return f"np.array({text}{dtype})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(literal(v) for v in value)
+        return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else \
+            (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
+    if callable(value):
+        return getattr(value, "repro", None) or "None  # 检查传入的函数 / a function the check passed"
+    if isinstance(value, np.generic):
+        return repr(value.item())
+    return repr(value)
+
+
+def call_code(target, args, kwargs, names=()):
+    """Code that repeats ``Box.call(target, *args, **kwargs)`` on the student's machine."""
+    owner, _, name = target.rpartition(".")
+    lines = ["import numpy as np", "from two_layer_net import *", ""]
+    names = list(names)[:len(args)] + [f"arg{i + 1}" for i in range(len(names), len(args))]
+    for arg_name, value in zip(names, args):
+        lines.append(f"{arg_name} = {literal(value, f'{arg_name} = ')}")
+    call_kwargs = {k: v for k, v in kwargs.items() if k not in ("obj", "seed", "patches", "timeout")}
+    listed = ", ".join([*names, *(f"{k}={literal(v)}" for k, v in call_kwargs.items())])
+    obj, seed = kwargs.get("obj"), kwargs.get("seed")
+    if owner:
+        if seed is not None:
+            lines.append(f"np.random.seed({seed})")
+        init = ", ".join(map(literal, (obj or {}).get("init") or ()))
+        lines.append(f"net = {owner}({init})")
+        if (obj or {}).get("params") is not None:
+            lines.append(f"net.params = {literal(obj['params'])}")
+        for key, value in ((obj or {}).get("attrs") or {}).items():
+            lines.append(f"net.{key} = {literal(value)}")
+        call = f"net.{name}({listed})"
+    else:
+        call = f"{name}({listed})"
+    if seed is not None:
+        lines.append(f"np.random.seed({seed})")
+    lines.append(f"print({call})")
+    return "\n".join(lines)
