@@ -10,9 +10,10 @@ convention)::
     # END SOLUTION
 
 Each such hole becomes a banner with the hints and ``raise NotImplementedError``,
-so an unfinished function fails loudly. When the solution ends with a block
-opener (``for i in range(iters_num):``), a placeholder ``if True:`` keeps the
-indented code after it valid Python.
+so an unfinished function fails loudly. A hole may not end with a block opener
+(``for ...:``): the student's line would have to carry the indented code after it,
+an easy IndentationError. Make the header given code and the hole what it needs
+(``iterations = range(iters_num)`` before ``for i in iterations:``).
 
 Usage: ``python -m kit.skeleton SOLUTION STUDENT [--check]``.
 """
@@ -40,18 +41,12 @@ def _qualname(stack, indent):
     return ".".join(name for ind, name in stack if ind < indent) or "<module>"
 
 
-def _hole(indent, name, hints, opens_block):
+def _hole(indent, name, hints):
     pad = " " * indent
     lines = [f"{pad}# {'=' * 12} 请补充代码 / YOUR CODE HERE ({name}) {'=' * 12}"]
     lines += [f"{pad}# {hint}" for hint in hints]
-    if opens_block:
-        lines += [f"{pad}# 删去 raise 这一行，并把下面的 `if True:` 换成你的代码（下面缩进的部分已经写好）。",
-                  f"{pad}# Delete the raise line and replace `if True:` below with your line "
-                  "(the indented code under it is already written)."]
     lines.append(f'{pad}raise NotImplementedError("{name}: 请补充这部分代码 / fill in this part")')
     lines.append(f"{pad}# {'=' * 12} 请补充代码结束 / END OF YOUR CODE {'=' * 12}")
-    if opens_block:
-        lines.append(f"{pad}if True:  # 请把这一行换成你的代码 / replace this line with your code")
     return lines
 
 
@@ -72,6 +67,10 @@ def holes(source):
             if not (any(map(_chinese, hole[2])) and not all(map(_chinese, hole[2]))):
                 raise MarkerError(f"line {hole[0]}: hole in {hole[1]} needs a Chinese and an "
                                   f"English '{HINT}' line")
+            code = [text.split("#")[0].strip() for text in hole[3] if text.strip() and not text.strip().startswith("#")]
+            if code and code[-1].endswith(":"):
+                raise MarkerError(f"line {hole[0]}: the hole in {hole[1]} ends with a block opener "
+                                  f"({code[-1]!r}); make that line given code after the hole")
             yield hole
             hole = None
         elif hole is not None:
@@ -95,10 +94,8 @@ def make_skeleton(source):
     for number, line in enumerate(source.splitlines(), 1):
         stripped = line.strip()
         if number in found:
-            name, hints, body = found[number]
-            code = [text.strip() for text in body if text.strip() and not text.strip().startswith("#")]
-            out += _hole(len(line) - len(line.lstrip()), name, hints,
-                         bool(code) and code[-1].endswith(":"))
+            name, hints, _ = found[number]
+            out += _hole(len(line) - len(line.lstrip()), name, hints)
             skipping = True
         elif skipping:
             skipping = stripped != END

@@ -85,14 +85,15 @@ TRICKY = textwrap.dedent('''
         # BEGIN SOLUTION
         # HINT: 循环 n 次
         # HINT: loop n times
-        for i in range(n):
+        steps = range(n)
         # END SOLUTION
+        for i in steps:
             out.append(i)
         return out
 ''')
 
 
-def test_generator_on_nested_indentation_and_a_loop_header_hole():
+def test_generator_on_nested_indentation_and_a_hole_before_a_loop():
     skeleton = make_skeleton(TRICKY)
     assert "total += x" not in skeleton and "range(n)" not in skeleton
     assert 'raise NotImplementedError("Outer.Inner.deep:' in skeleton
@@ -114,6 +115,9 @@ def test_generator_on_nested_indentation_and_a_loop_header_hole():
     ("def f():\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n", "no '# HINT:' line"),
     ("# BEGIN SOLUTION\n# HINT: only English\nx = 1\n# END SOLUTION\n", "a Chinese and an English"),
     ("# BEGIN SOLUTION\n# HINT: 只有中文\nx = 1\n# END SOLUTION\n", "a Chinese and an English"),
+    # a hole ending with a loop header: the student's line would have to carry the body after it
+    ("# BEGIN SOLUTION\n# HINT: 循环\n# HINT: loop\nfor i in range(3):  # go\n# END SOLUTION\n    pass\n",
+     "ends with a block opener"),
 ])
 def test_generator_refuses_malformed_markers(source, message):
     with pytest.raises(MarkerError, match=message):

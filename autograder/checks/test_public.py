@@ -254,16 +254,15 @@ def own_numgrad_ok(sub, known):
 
 
 def _numgrad_result(sub, patches, known, prefix, x, t):
-    """TwoLayerNet.numerical_gradient's own result, and what ``f`` returned (grader only).
+    """TwoLayerNet.numerical_gradient's own result, and what ``f`` returned.
 
-    In the grader a probe first checks that the method hands the module-level
-    numerical_gradient every parameter. Then the method runs with the
-    submission's own numerical_gradient when that one is right, so its real
-    result is compared, whatever path it took; else with the probe's answers.
+    A probe first checks that the method hands the module-level numerical_gradient
+    every parameter. Then the method runs with the submission's own
+    numerical_gradient when that one is right, so its real result is compared,
+    whatever path it took; else with the probe's answers. (On the student's machine
+    ``patches`` is empty: the method's other helpers are the student's own.)
     """
     target, obj = "TwoLayerNet.numerical_gradient", net_obj(known, prefix)
-    if not patches:                           # the student's machine: their own functions
-        return call(sub, target, x, t, obj=obj), None
     asked, seen = set(), []
     probe = call(sub, target, x, t, obj=obj, patches=dict(patches, numerical_gradient=_probe(known, prefix, asked, seen)))
     if asked != {"W1", "b1", "W2", "b2"}:
@@ -290,8 +289,6 @@ def _numgrad_hint(wrong, seen, known, prefix):
             "把 self.params[key] 本身交给 numerical_gradient，不要用 .copy()。",
             "Every gradient is 0: a copy of the parameter was perturbed, so the loss never moved. "
             "Hand numerical_gradient self.params[key] itself, not a .copy().")
-    if seen is None:                          # the student's machine: either mistake
-        return (never[0] + " " + copy[0], never[1] + " Or " + copy[1][0].lower() + copy[1][1:])
     return copy if seen and all(_is_loss(v, known, prefix) for v in seen) else never
 
 

@@ -225,10 +225,11 @@ class TwoLayerNet:
         iter_per_epoch = max(train_size / batch_size, 1)
         ###请补充创建训练循环的代码
         # BEGIN SOLUTION
-        # HINT: 写一个循环，让 i 从 0 走到 iters_num - 1。
-        # HINT: Write a loop with i going from 0 to iters_num - 1.
-        for i in range(iters_num):
+        # HINT: 训练循环的迭代：i 从 0 走到 iters_num - 1。写成 iterations = range(...)，下面的 for 循环已经写好。
+        # HINT: The training loop's iterations: i goes from 0 to iters_num - 1. Write iterations = range(...); the for loop below is given.
+        iterations = range(iters_num)
         # END SOLUTION
+        for i in iterations:
             # 在每次训练迭代内部选择一个批次的数据 / draw this iteration's batch
             batch_mask = np.random.choice(train_size, batch_size)
             x_batch = x_train[batch_mask]

@@ -184,13 +184,11 @@ class TwoLayerNet:
         iter_per_epoch = max(train_size / batch_size, 1)
         ###请补充创建训练循环的代码
         # ============ 请补充代码 / YOUR CODE HERE (TwoLayerNet.train_model) ============
-        # 写一个循环，让 i 从 0 走到 iters_num - 1。
-        # Write a loop with i going from 0 to iters_num - 1.
-        # 删去 raise 这一行，并把下面的 `if True:` 换成你的代码（下面缩进的部分已经写好）。
-        # Delete the raise line and replace `if True:` below with your line (the indented code under it is already written).
+        # 训练循环的迭代：i 从 0 走到 iters_num - 1。写成 iterations = range(...)，下面的 for 循环已经写好。
+        # The training loop's iterations: i goes from 0 to iters_num - 1. Write iterations = range(...); the for loop below is given.
         raise NotImplementedError("TwoLayerNet.train_model: 请补充这部分代码 / fill in this part")
         # ============ 请补充代码结束 / END OF YOUR CODE ============
-        if True:  # 请把这一行换成你的代码 / replace this line with your code
+        for i in iterations:
             # 在每次训练迭代内部选择一个批次的数据 / draw this iteration's batch
             batch_mask = np.random.choice(train_size, batch_size)
             x_batch = x_train[batch_mask]

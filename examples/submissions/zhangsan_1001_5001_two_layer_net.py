@@ -84,7 +84,8 @@ class TwoLayerNet:
         test_acc_list = []
         iter_per_epoch = max(train_size / batch_size, 1)
         ###请补充创建训练循环的代码
-        for i in range(iters_num):
+        iterations = range(iters_num)
+        for i in iterations:
             batch_mask = np.random.choice(train_size, batch_size)
             x_batch = x_train[batch_mask]
             t_batch = t_train[batch_mask]

@@ -189,7 +189,8 @@ class TwoLayerNet:
 
         iter_per_epoch = max(train_size / batch_size, 1)
         ###请补充创建训练循环的代码
-        for i in range(iters_num):
+        iterations = range(iters_num)
+        for i in iterations:
             # 在每次训练迭代内部选择一个批次的数据 / draw this iteration's batch
             batch_mask = np.random.choice(train_size, batch_size)
             x_batch = x_train[batch_mask]
