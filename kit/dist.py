@@ -7,7 +7,8 @@
     python -m kit.dist --root DIR      # the same for another copy of the course repo
 
 ``dist/student.zip``: what students get (skeleton, loader, train.py, check.py,
-the public checks as ``checks/``, pytest.ini, README, requirements, MNIST).
+the grader's reading, box and public checks as ``autograder/``, pytest.ini, README,
+requirements, MNIST).
 ``dist/autograder.zip``: a Gradescope autograder (setup.sh, run_autograder, the
 grader, all checks, the reference). ``dist/otter-autograder.zip``: the same checks
 as otter-grader test files, made with ``otter generate``, with the reference as
@@ -30,9 +31,11 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -46,6 +49,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 STUDENT = ROOT / "student"
 CHECKS = ROOT / "autograder" / "checks"
 STUDENT_FILES = ("two_layer_net.py", "mnist.py", "train.py", "check.py", "requirements.txt")
+# The part of the grader students get, so that their check is the grader's: its reading of
+# files, the box (in "none" mode) and the public checks (``_public``).
+STUDENT_GRADER = ("__init__.py", "intake.py")
 KIT_FOR_GRADER = ("__init__.py", "modload.py")   # all of kit/ that the grader imports
 OTTER_PYTHON = "3.11"                             # the Python the project's tests run otter with
 DATE = (1980, 1, 1, 0, 0, 0)                      # every zip entry's timestamp
@@ -176,7 +182,9 @@ def student_files(data_dir, version, verified=True):
     title, _, rest = (STUDENT / "README.md").read_text(encoding="utf-8").partition("\n")
     files["README.md"] = f"{title} ({version})\n{rest}".encode("utf-8")
     files["pytest.ini"] = (TEMPLATES / "pytest.ini").read_bytes()
-    files.update(_tree(CHECKS, "checks", _public))
+    files.update({f"autograder/{name}": (ROOT / "autograder" / name).read_bytes() for name in STUDENT_GRADER})
+    files.update(_tree(CHECKS, "autograder/checks", _public))
+    files.update(_tree(ROOT / "autograder" / "sandbox", "autograder/sandbox"))
     files.update(mnist_gz(data_dir, verified))
     return files
 
@@ -297,9 +305,10 @@ def build(out=None, data=None, log=log_to_stderr, check_rails=True, verified=Tru
 # ------------------------------------------------------------------ as a student, as Gradescope
 
 def _guard(folder):
-    """A folder for PYTHONPATH whose autograder/ and kit/ packages refuse to import, so a
-    student command that leans on the course repo (installed here) fails instead."""
-    for name in ("autograder", "kit"):
+    """A folder for PYTHONPATH whose kit/ package refuses to import, so a student command
+    that leans on the course repo's build tools fails instead. (The zip has an autograder/
+    of its own, which comes first on the path; a module it lacks fails to import.)"""
+    for name in ("kit",):
         (folder / name).mkdir(parents=True)
         (folder / name / "__init__.py").write_text(
             f"raise ImportError('the student zip must not need the course package {name!r}')\n")
@@ -328,12 +337,39 @@ def check_student_zip(zip_path, log=log_to_stderr, python=None):
 
         expect(["-m", "pytest"], 1, "untouched skeleton")
         expect(["check.py"], 1, "untouched skeleton")
+        for flag in ("--help",):
+            for script in ("check.py", "train.py"):
+                expect([script, flag], 0, "help")
         shutil.copyfile(SOLUTION, home / "two_layer_net.py")
         expect(["-m", "pytest"], 0, "reference copied in")
-        expect(["check.py"], 0, "reference copied in")
+        public = json.loads(expect(["check.py", "--json"], 0, "reference copied in"))
         printed = expect(["train.py", "--epochs", "1", "--limit", "2000"], 0, "reference copied in")
         if not (home / "curves.png").is_file() or "final test accuracy" not in printed:
             raise DistError("student zip: `python train.py` wrote no curves.png or no final accuracy")
+        reference = SOLUTION.read_text(encoding="utf-8")
+        (home / "gbk.py").write_bytes(reference.replace("\n", "\r\n").encode("gbk"))
+        if json.loads(expect(["check.py", "gbk.py", "--json"], 0, "saved as GBK"))["score"] != public["score"]:
+            raise DistError("student zip: a GBK copy of the reference lost points in check.py")
+        expect(["train.py", "--net", "gbk.py", "--epochs", "0.2", "--limit", "2000"], 0, "saved as GBK")
+        (home / "loop.py").write_text(reference.replace("        it.iternext()\n", "        pass\n"), encoding="utf-8")
+        looped = expect(["check.py", "loop.py"], 1, "an endless loop")
+        if "ran out of time" not in looped:
+            raise DistError("student zip: check.py gave no time-limit message for an endless loop")
+        interrupted = _interrupt([str(python or sys.executable), "check.py", "loop.py"], home, env)
+        if interrupted.returncode != 130 or "pass" in interrupted.stdout.lower():
+            raise DistError(f"student zip: Ctrl-C in check.py exited {interrupted.returncode}, not 130, "
+                            f"or claimed a pass:\n{_tail(interrupted.stdout + interrupted.stderr)}")
+        log("student zip: Ctrl-C in `python check.py` exited 130 and claimed no pass")
+
+
+def _interrupt(command, cwd, env, after=3.0):
+    """Run ``command``, press Ctrl-C (SIGINT) after ``after`` seconds; the finished process."""
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
 DOCKER_CAPS = ("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",

@@ -33,12 +33,20 @@ IMAGE_MAGIC = 2051  # 图像文件：3 维 uint8 / image files: 3-d uint8
 LABEL_MAGIC = 2049  # 标签文件：1 维 uint8 / label files: 1-d uint8
 IMG_SIZE = 784      # 28 * 28
 
-HOW_TO_GET = (
-    "请运行 `make data` 或 `python -m kit.mnist_fetch --dir data`，"
-    "或者把四个官方文件（.gz 压缩或解压后的均可）放进 data/ 文件夹。\n"
-    "Run `make data` or `python -m kit.mnist_fetch --dir data`, "
-    "or drop the four official files (gzipped or not) into the data/ folder."
-)
+if os.path.isfile(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kit", "mnist_fetch.py")):
+    HOW_TO_GET = (  # the course repo
+        "请运行 `make data` 或 `python -m kit.mnist_fetch --dir data`，"
+        "或者把四个官方文件（.gz 压缩或解压后的均可）放进 data/ 文件夹。\n"
+        "Run `make data` or `python -m kit.mnist_fetch --dir data`, "
+        "or drop the four official files (gzipped or not) into the data/ folder."
+    )
+else:
+    HOW_TO_GET = (  # the student package: the data came in its zip
+        "作业的 zip 文件里 data/ 文件夹有这四个文件：重新解压 zip，或把四个官方文件"
+        "（.gz 压缩或解压后的均可）放进 data/ 文件夹，或用 --data 指定它们所在的文件夹。\n"
+        "The assignment's zip holds the four files in its data/ folder: unzip it again, or put the "
+        "four official files (gzipped or not) into data/, or name their folder with --data."
+    )
 
 
 class MnistError(ValueError):

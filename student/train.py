@@ -8,22 +8,31 @@ It prints the accuracy once per epoch, saves the curves (accuracy per epoch and
 loss per iteration) as a PNG and ends with ``final test accuracy: 0.xxxx``.
 """
 import argparse
-import importlib.util
+import sys
 import time
+import types
 from pathlib import Path
 
 import numpy as np
 
-from mnist import load_mnist
+from autograder.checks.program import graded_source                      # the grader's reading
+from autograder.intake import Refused, encoding_note, read_submission
+from mnist import MnistError, load_mnist
 
 HERE = Path(__file__).resolve().parent
 
 
 def load_net_module(path):
-    """Import a ``two_layer_net.py`` from its path (yours by default)."""
-    spec = importlib.util.spec_from_file_location("two_layer_net", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    """Import a ``two_layer_net.py`` from its path (yours by default), read as the grader
+    reads it: UTF-8 or GBK, any line ends (a note when it was not UTF-8), and only its
+    definitions and what they use (not its own loading, training or plotting)."""
+    note = encoding_note(path)
+    if note:
+        print(note)
+    module = types.ModuleType("two_layer_net")
+    module.__file__ = str(path)
+    sys.modules["two_layer_net"] = module
+    exec(compile(graded_source(read_submission(path)), str(path), "exec"), module.__dict__)
     return module
 
 
@@ -66,9 +75,10 @@ def plot_curves(losses, train_acc, test_acc, path, title):
 
     fig, (ax_acc, ax_zoom, ax_loss) = plt.subplots(1, 3, figsize=(15, 4.3))
     epochs = np.arange(len(train_acc))
-    for ax in (ax_acc, ax_zoom):
-        ax.plot(epochs, train_acc, "o-", label="train accuracy")
-        ax.plot(epochs, test_acc, "s--", label="test accuracy")
+    # the zoomed panel shows epochs 1+ only: epoch 0 (untrained, ~10%) would pull its line off the panel
+    for ax, first in ((ax_acc, 0), (ax_zoom, 1)):
+        ax.plot(epochs[first:], train_acc[first:], "o-", label="train accuracy")
+        ax.plot(epochs[first:], test_acc[first:], "s--", label="test accuracy")
         ax.set(xlabel="epoch", ylabel="accuracy")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
@@ -116,11 +126,19 @@ def main(argv=None):
                         help="train on the first LIMIT images only (a quick try)")
     args = parser.parse_args(argv)
 
-    module = load_net_module(args.net)
+    try:
+        module = load_net_module(args.net)
+    except Refused as why:
+        sys.exit(f"无法读取 / cannot read {args.net}: {why.reason}")
     print(f"training {args.net} on MNIST: 784-{args.hidden}-10, {args.epochs:g} epochs, "
           f"batch {args.batch_size}, learning rate {args.lr:g}")
-    net, losses, train_acc, test_acc, seconds = train(
-        module, args.data, args.hidden, args.epochs, args.batch_size, args.lr, args.seed, args.limit, args.dtype)
+    try:
+        net, losses, train_acc, test_acc, seconds = train(
+            module, args.data, args.hidden, args.epochs, args.batch_size, args.lr, args.seed, args.limit, args.dtype)
+    except MnistError as error:
+        sys.exit(str(error))
+    except KeyboardInterrupt:
+        sys.exit("已中断 / interrupted")
     final = test_acc[-1]
     title = (f"{args.net.name}: 784-{args.hidden}-10, batch {args.batch_size}, "
              f"lr {args.lr:g}, final test accuracy {final:.4f}")

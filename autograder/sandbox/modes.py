@@ -31,8 +31,9 @@ HERE = Path(__file__).resolve().parent
 WORKER_FILES = ("worker.py", "calling.py", "wire.py", "confine.py")   # all of the project a worker sees
 PROJECT_PACKAGES = ("autograder", "kit")                  # hidden if found in a site dir
 PROJECT_ROOT = HERE.parent.parent                         # the grader's own files: never shown
-# The student package's own modules, offered for import beside the submission (no data files).
-STUDENT_MODULES = (PROJECT_ROOT / "student" / "mnist.py",)
+# The student package's own modules, offered for import beside the submission (no data files):
+# in the course repo under student/, in the student zip beside its autograder/.
+STUDENT_MODULES = (PROJECT_ROOT / "student" / "mnist.py", PROJECT_ROOT / "mnist.py")
 # Who runs student code when we are root: an unused uid of its own per grader process,
 # so that RLIMIT_NPROC (counted per uid) is not shared by boxes running side by side.
 BOX_UID_BASE = 200000
