@@ -5,8 +5,10 @@ and wheel sources are replaced by failing or local fakes.
 """
 import gzip
 import hashlib
+import importlib.util
 import io
 import pickle
+import shutil
 import struct
 import urllib.error
 import zipfile
@@ -373,3 +375,18 @@ def test_stale_part_files_of_dead_runs_are_removed(tmp_path):
     live.write_bytes(b"being written")
     mnist_fetch._remove_stale_parts(tmp_path)
     assert not stale.exists() and live.exists()
+
+
+def test_missing_data_in_the_student_package_names_only_what_the_student_has(tmp_path):
+    """Outside the course repo (no kit/ beside it) the message names the zip's data/, not make."""
+    folder = tmp_path / "package"
+    folder.mkdir()
+    shutil.copyfile(ROOT / "student" / "mnist.py", folder / "mnist.py")
+    spec = importlib.util.spec_from_file_location("package_mnist", folder / "mnist.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with pytest.raises(module.MnistError) as info:
+        module.load_mnist(data_dir=tmp_path / "nothing-here")
+    message = str(info.value)
+    assert "unzip it again" in message and "重新解压" in message
+    assert "make" not in message and "kit." not in message
