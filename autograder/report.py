@@ -104,11 +104,19 @@ def feedback(record, max_score):
 
 # ------------------------------------------------------------ report.html
 
-def hint_of(output):
-    """The hint of a failing check's output ("提示：..." and "Hint: ..."), else its first two lines."""
-    lines = output.splitlines()
-    hint = [line for line in lines if line.startswith(("提示：", "Hint: "))]
-    return "\n".join(hint or lines[:2])
+def hint_of(test):
+    """What names a failed check's mistake: its hint (Chinese, English), else what went
+    wrong, else the kind of failure (the entry's ``failure`` data, never its text)."""
+    failure = test.get("failure") or {}
+    if failure.get("hint"):
+        return f"提示：{failure['hint'][0]}\nHint: {failure['hint'][1]}"
+    if failure.get("what"):
+        return "\n".join(failure["what"])
+    return KIND_NAMES.get(failure.get("kind"), "未通过 / failed")
+
+
+KIND_NAMES = {"grader": "检查本身出错 / the check itself failed",
+              "timeout": "超时 / ran out of time", "crash": "进程崩溃 / the process died"}
 
 
 def common_mistakes(records):
@@ -121,7 +129,7 @@ def common_mistakes(records):
     for record in records:
         for test in record["data"].get("tests", []):
             if test["score"] < test["max_score"]:
-                students, checks = groups[hint_of(test["output"])]
+                students, checks = groups[hint_of(test)]
                 students.add(record["student"])
                 checks.add(test["name"])
     found = [(hint, sorted(who), sorted(checks, key=_check_order)) for hint, (who, checks) in groups.items()]

@@ -213,3 +213,29 @@ def test_reading_a_submission_refuses_what_the_grader_refuses(tmp_path):
 def test_the_student_box_is_the_graders_box_in_none_mode():
     with student_box("x = 1\n") as box:
         assert isinstance(box, Box) and box.mode == "none" and box.limits.call_seconds > 0
+
+
+# ------------------------------------------------------------------ failures as data
+
+def test_each_failure_carries_its_kind_and_hint_as_data(tmp_path):
+    kinds = {}
+    for name, (old, new) in {"loop": ("        it.iternext()\n", "        pass\n"),
+                             "wrong": ("    return 1 / (1 + np.exp(-x))", "    return 1 / (1 + np.exp(x))")}.items():
+        data, _ = run(mutant(tmp_path, old, new, f"{name}.py"))
+        kinds[name] = {t["failure"]["kind"] for t in data["tests"] if t["score"] < t["max_score"]}
+    assert "timeout" in kinds["loop"] and kinds["wrong"] <= {"wrong"} and kinds["wrong"]
+    data, _ = run(ROOT / "student" / "two_layer_net.py")
+    assert {t["failure"]["kind"] for t in data["tests"]} == {"unfinished"}
+    assert all(len(t["failure"]["hint"]) == 2 and "input_code" not in t["failure"] for t in data["tests"])
+
+
+def test_hidden_failures_keep_their_inputs_out_of_the_results(tmp_path):
+    graded = grade(mutant(tmp_path, "    return 1 / (1 + np.exp(-x))", "    return 1 / (1 + np.exp(x))"))
+    failed = [t for t in graded["tests"] if t["score"] < t["max_score"]]
+    hidden = [t for t in failed if t["visibility"] != "visible"]
+    visible = [t for t in failed if t["visibility"] == "visible"]
+    assert hidden and visible
+    for test in hidden:
+        assert set(test["failure"]) == {"kind", "hint"} and "paste" not in test["output"]
+    for test in visible:
+        assert test["failure"]["details"]["input"] and "np.array" in test["failure"]["input_code"]

@@ -57,18 +57,22 @@ class Collector:
         visibility = self.settings["visibility.hidden"] if meta["hidden"] else VISIBLE
         error = call.excinfo.value if call.excinfo else None
         notes = [str(value) for key, value in report.user_properties if key == "note"]
+        reveal, failure = visibility == VISIBLE, None
         if report.passed:
             output = "\n".join(["通过 / passed", *notes])
         elif isinstance(error, CheckFailed):
-            output = error.render(reveal=visibility == VISIBLE)
-            code = self.recording.last_call_code() if self.recording is not None else None
-            if code and visibility == VISIBLE and error.reproduce:
-                output += "\n在 Python 里重现（粘贴以下代码）/ To reproduce, paste this into Python:\n" + code
+            failure = error.failure(reveal)
+            code = self.recording.last_call_code() if self.recording is not None and reveal else None
+            if code and error.reproduce:
+                failure["input_code"] = code
+            output = render_failure(error, failure.get("input_code"), reveal)
         else:  # a fault of the check itself, not of the student: say so
+            failure = {"kind": "grader", "hint": None}
             output = ("检查本身出错，请联系助教。 / The check itself failed; please tell the course staff."
-                      + (f"\n{type(error).__name__}: {error}" if visibility == VISIBLE and error else ""))
-        return {"name": meta["name"], "score": points if report.passed else 0,
-                "max_score": points, "output": output, "visibility": visibility}
+                      + (f"\n{type(error).__name__}: {error}" if reveal and error else ""))
+        entry = {"name": meta["name"], "score": points if report.passed else 0,
+                 "max_score": points, "output": output, "visibility": visibility}
+        return dict(entry, failure=failure) if failure else entry
 
     def results(self):
         """The entries in the contract's order, each function's points rounded to
@@ -80,6 +84,14 @@ class Collector:
                 test["score"] = points if test["score"] else 0
                 test["max_score"] = points
         return tests
+
+
+def render_failure(error, input_code, reveal):
+    """A failed check's output text: its message, then its input as code to paste."""
+    text = error.render(reveal=reveal)
+    if input_code:
+        text += "\n在 Python 里重现（粘贴以下代码）/ To reproduce, paste this into Python:\n" + input_code
+    return text
 
 
 def hundredths(shares):

@@ -16,6 +16,10 @@ from .errors import BoxCrash, BoxTimeout, ImportFailed, StudentError
 from .repro import parameters
 
 VISIBLE = "visible"
+# How a check can fail: a wrong value, an error the code raised, unfinished code
+# (NotImplementedError), a time limit, a process that died, a file that does not import,
+# a fault of the check itself (the grader's, not the student's).
+KINDS = ("wrong", "error", "unfinished", "timeout", "crash", "import", "grader")
 KNOWN = Path(__file__).parent / "known"
 
 
@@ -33,15 +37,23 @@ class CheckFailed(AssertionError):
     """A failed check, with a message for the student.
 
     what, hint: (Chinese, English) pairs. details: label -> text, shown only
-    for visible checks (input, expected, got, traceback...). ``reproduce``: whether
-    the feedback shows the check's last call as code to paste (not for unfinished code).
+    for visible checks (input, expected, got, traceback...). ``kind``: one of KINDS.
+    ``reproduce``: whether the feedback shows the check's last call as code to paste
+    (not for unfinished code).
     """
 
-    reproduce = True
-
-    def __init__(self, what, hint=None, **details):
+    def __init__(self, what, hint=None, *, kind="wrong", reproduce=True, **details):
+        assert kind in KINDS, kind
         self.what, self.hint, self.details = what, hint, details
+        self.kind, self.reproduce = kind, reproduce
         super().__init__(self.render(reveal=True))
+
+    def failure(self, reveal):
+        """The failure as data for a results entry: kind, hint, and (``reveal``) what and details."""
+        found = {"kind": self.kind, "hint": list(self.hint) if self.hint else None}
+        if reveal:
+            found.update(what=list(self.what), details={k: v if isinstance(v, str) else str(v) for k, v in self.details.items()})
+        return found
 
     def render(self, reveal):
         """The message; with ``reveal`` False (hidden checks) only that it failed and the hint."""
@@ -89,19 +101,18 @@ def call(sub, target, *args, **kwargs):
                            "class definitions and the assignments they use, not the statements that load data, "
                            "train or plot; only numpy and the student package's mnist.py can be imported, "
                            "and there are no data files."),
-                          error=error.message) from None
+                          kind="import", error=error.message) from None
     except StudentError as error:
         if error.kind == "NotImplementedError":
-            failure = CheckFailed((f"{target} 还没有完成（抛出了 NotImplementedError）。",
-                                   f"{target} is not done yet (it raised NotImplementedError)."),
-                                  ("补全 YOUR CODE HERE 部分，并删去 raise NotImplementedError。",
-                                   "Fill in the YOUR CODE HERE part and delete raise NotImplementedError."))
-            failure.reproduce = False
-            raise failure from None
+            raise CheckFailed((f"{target} 还没有完成（抛出了 NotImplementedError）。",
+                               f"{target} is not done yet (it raised NotImplementedError)."),
+                              ("补全 YOUR CODE HERE 部分，并删去 raise NotImplementedError。",
+                               "Fill in the YOUR CODE HERE part and delete raise NotImplementedError."),
+                              kind="unfinished", reproduce=False) from None
         if error.kind == "MissingName":                      # calling.MissingName
             raise CheckFailed((f"找不到 {target}。", f"{target} is not defined."),
                               ("不要改函数名、类名和方法名。", "Keep the names of functions, classes and methods."),
-                              error=error.message) from None
+                              kind="error", reproduce=False, error=error.message) from None
         hint = ("看报错信息和出错位置，用下面同样的输入在本机重现。",
                 "Read the error and where it happened, and reproduce it on your machine with the input below.")
         shapes = broadcast_shapes(error, target, args, getattr(sub, "source", ""))
@@ -109,17 +120,17 @@ def call(sub, target, *args, **kwargs):
             hint = (f"形状对不上：{'，'.join(f'{n} 的形状是 {s}' for n, s in shapes)}。{hint[0]}",
                     f"The shapes do not fit together: {', '.join(f'{n} has shape {s}' for n, s in shapes)}. {hint[1]}")
         raise CheckFailed((f"{target} 运行时出错：{error.kind}。", f"{target} raised {error.kind}."),
-                          hint, error=str(error), traceback=error.traceback) from None
+                          hint, kind="error", error=str(error), traceback=error.traceback) from None
     except BoxTimeout as error:
         raise CheckFailed((f"{target} 超时。", f"{target} ran out of time."),
                           ("检查是否有死循环，或是否在循环里做了不必要的大计算。",
                            "Look for an endless loop or needless heavy work inside a loop."),
-                          error=error.message) from None
+                          kind="timeout", error=error.message) from None
     except BoxCrash as error:
         raise CheckFailed((f"运行 {target} 的进程崩溃了。", f"The process running {target} died."),
                           ("不要调用 os._exit、不要创建进程、不要占用过多内存。",
                            "Do not call os._exit, start processes or use huge amounts of memory."),
-                          error=error.message) from None
+                          kind="crash", error=error.message) from None
 
 
 def broadcast_shapes(error, target, args, source):
