@@ -101,8 +101,10 @@ def test_student_zip_has_what_a_student_needs(built):
         readme = archive.read("README.md").decode("utf-8")
         skeleton = archive.read("two_layer_net.py")
     assert {"two_layer_net.py", "mnist.py", "train.py", "check.py", "pytest.ini", "README.md",
-            "requirements.txt", "checks/__init__.py", "checks/test_public.py",
-            "checks/known/public.json"} <= names
+            "requirements.txt", "autograder/checks/__init__.py", "autograder/checks/test_public.py",
+            "autograder/checks/known/public.json", "autograder/intake.py", "autograder/sandbox/worker.py",
+            "autograder/sandbox/calling.py"} <= names      # the grader's reading, box and public checks
+    assert not {"autograder/grade.py", "autograder/reference.py", "autograder/bulk.py"} & names
     assert {f"data/{name}.gz" for name in FILES} <= names
     assert skeleton == (ROOT / "student" / "two_layer_net.py").read_bytes()
     assert readme.splitlines()[0].endswith(f"({VERSION})")
