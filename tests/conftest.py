@@ -1,6 +1,17 @@
+import os
+
 import pytest
 
 from kit.modload import ROOT, load_module
+
+
+def pytest_configure(config):
+    """numpy in this process runs on one BLAS thread, as it does in the box (sandbox/modes.py):
+    on a busy two-core machine OpenBLAS's threads wait on each other, and one check's
+    time went from 1 s to 6 s. Set before any test module imports numpy; also for the
+    commands the tests start."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
 
 @pytest.fixture(scope="session")

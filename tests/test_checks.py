@@ -143,6 +143,7 @@ def test_hidden_failures_show_no_input_or_expected_values(tmp_path, collab):
         assert "Hint:" in test["output"]
 
 
+@pytest.mark.slow   # three interpreters (test_program.py runs the student's check.py every day)
 def test_student_command_exit_codes(tmp_path):
     def run(path):
         return subprocess.run([sys.executable, "-m", "autograder.checks", str(path)],

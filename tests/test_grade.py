@@ -83,6 +83,7 @@ def box_processes():
     return found
 
 
+@pytest.mark.slow   # grades lisi twice, once through the command (test_broken_zip... runs the command fast)
 def test_command_writes_the_contract_format_and_exits_0(tmp_path):
     run = subprocess.run([sys.executable, "-m", "autograder", "grade",
                           str(EXAMPLES / "lisi"), "--out", str(tmp_path / "out")],
@@ -115,6 +116,7 @@ def test_import_time_exit_costs_everything_but_says_why(tmp_path):
     assert data["score"] == 0 and "could not be imported" in data["output"]
 
 
+@pytest.mark.slow   # a whole grade in the box
 def test_a_method_cannot_hand_its_work_to_the_references_twin(tmp_path):
     """gradient returning self.numerical_gradient(x, t) (and the other way round) must
     not borrow the reference's answer: the twin stays the student's own."""
@@ -130,6 +132,7 @@ def test_a_method_cannot_hand_its_work_to_the_references_twin(tmp_path):
     assert all(t["score"] == 0 for t in data["tests"] if function_of(t) in lost)
 
 
+@pytest.mark.slow   # a whole grade in a fresh interpreter
 def test_grading_one_submission_imports_nothing_it_does_not_use(tmp_path):
     """The Gradescope zip installs few packages: `grade` must not import bulk-only ones."""
     probe = ("import sys\nfrom autograder.__main__ import main\n"
@@ -141,6 +144,7 @@ def test_grading_one_submission_imports_nothing_it_does_not_use(tmp_path):
     assert run.stdout.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.slow   # two whole grades, each training on the MNIST subset
 def test_the_network_learns_mnist_and_the_feedback_says_how_well(tmp_path):
     """The learning check reports the accuracy; a loop that trains only W2 and b2 fails it
     (and only train_model's checks); the information-only line is worth 0 points."""
@@ -161,8 +165,8 @@ def test_the_network_learns_mnist_and_the_feedback_says_how_well(tmp_path):
 
 @pytest.mark.parametrize("old, new, hint", [
     ("loss_W = lambda W: self.loss(x, t)", "loss_W = lambda W: 0.0", "the loss never changes"),
-    ("numerical_gradient(loss_W, self.params[key])", "numerical_gradient(loss_W, self.params[key].copy())",
-     "a copy of the parameter was perturbed")])
+    pytest.param("numerical_gradient(loss_W, self.params[key])", "numerical_gradient(loss_W, self.params[key].copy())",
+                 "a copy of the parameter was perturbed", marks=pytest.mark.slow)])   # one whole grade is enough for every day
 def test_a_numerical_gradient_that_never_moves_the_loss_loses_its_points_in_the_box(tmp_path, old, new, hint):
     """In the sandbox the method runs with the student's own numerical_gradient (when that
     one is right), so its real result is compared, not what a stand-in answered."""
@@ -191,6 +195,7 @@ def _replay(params):
 '''
 
 
+@pytest.mark.slow   # a whole grade in the box
 def test_gradient_cannot_replay_what_the_numerical_gradient_checks_revealed(tmp_path):
     """The worker lives through all checks: answers a stand-in gave it in one check must not
     pass another. The gradient checks have nets of their own (fixtures.py)."""
