@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from autograder.adjust import ADJUST, Override, final
-from autograder.checks.collect import FUNCTIONS, Collector, first_failure, function_points, hundredths
+from autograder.checks.collect import FUNCTIONS, Collector, function_points, hundredths
+from autograder.checks.verdict import fix_first
 from autograder.checks.support import load_known
 from autograder.settings import load as load_settings
 
@@ -150,10 +151,10 @@ def test_function_points_and_first_failure_of_collected_checks(collected):
     assert list(per) == ["sigmoid", "softmax", "TwoLayerNet.gradient"]
     assert per["softmax"] == pytest.approx((POINTS["softmax"], POINTS["softmax"]))
     assert per["TwoLayerNet.gradient"][0] == pytest.approx(POINTS["TwoLayerNet.gradient"] / 3, abs=0.01)
-    assert first_failure(tests)["name"] == "TwoLayerNet.gradient: fails"
+    assert fix_first(tests)["name"] == "TwoLayerNet.gradient: fails"
 
 
-# ---------------------------------------------------------------- function_points, first_failure
+# ---------------------------------------------------------------- function_points, fix_first
 
 def entry(name, score, max_score):
     return {"name": name, "score": score, "max_score": max_score, "output": "", "visibility": "visible"}
@@ -168,11 +169,14 @@ def test_function_points_sums_each_function_in_the_contracts_order():
     assert function_points([]) == {}
 
 
-def test_first_failure_is_the_first_check_short_of_its_points():
+def test_fix_first_is_the_first_check_short_of_its_points_after_the_whole_file():
     tests = [entry("sigmoid: a", 5, 5), entry("softmax: a", 0, 0),       # information only: not a failure
              entry("softmax: b", 3, 4), entry("softmax: c", 0, 4)]
-    assert first_failure(tests) is tests[2]
-    assert first_failure(tests[:2]) is None and first_failure([]) is None
+    assert fix_first(tests) == {"what": "check", "function": "softmax", "name": "softmax: b"}
+    assert fix_first(tests[:2]) is None and fix_first([]) is None
+    syntax = {"kind": "IndentationError", "line": 7, "message": "expected an indented block"}
+    assert fix_first(tests, syntax, "an import error") == dict(syntax, what="syntax")
+    assert fix_first(tests, None, "NameError: x")["what"] == "import"
 
 
 # ---------------------------------------------------------------- final score: late penalty, overrides

@@ -124,7 +124,3 @@ def table(tests):
     header = "      函数 / function                      得分 / points"
     return "\n".join([header, *rows, f"      {'合计 / total':<34} {score:>5g} / {total:<5g}"])
 
-
-def first_failure(tests):
-    """The failing check to fix first: the earliest function in the contract's order."""
-    return next((t for t in tests if t["score"] < t["max_score"]), None)
