@@ -17,9 +17,9 @@ from .intake import Refused, read_submission
 from .reference import SOLUTION, collaborators, load_reference
 from .sandbox import Box, NoBox
 from .settings import limits as course_limits
+from .settings import graded_functions
 from .settings import load as course_settings
 
-CHECK_FILES = ("test_public.py", "test_hidden.py")
 NO_BOX = "no-sandbox"      # the status of a submission not graded because no box works here
 
 
@@ -44,7 +44,7 @@ def grade(submission, limits=None, reference=None):
             return refused(NO_BOX, str(why))
         with box:                                   # the worker starts up meanwhile:
             from .checks.collect import run_checks  # pytest takes ~0.1 s to import
-            tests = run_checks(SubmissionMode(box, collaborators(reference)), CHECK_FILES)
+            tests = run_checks(SubmissionMode(box, collaborators(reference)), hidden=True)
             import_error = box.import_error
     tests += given_code(source, tests)
     return dict(results(tests, start, summary(tests, import_error)), sandbox=box.mode)
@@ -53,10 +53,11 @@ def grade(submission, limits=None, reference=None):
 def given_code(source, tests):
     """Entries for the given code the submission changed (given.py): information
     only, unless course.toml's [given_code] penalty takes points off."""
-    from .checks.collect import FUNCTIONS, function_points
-    penalty = course_settings()["given_code"]["penalty"]
+    from .checks.collect import function_points
+    settings = course_settings()
     earned = {function: score for function, (score, _) in function_points(tests).items()}
-    return entries(changes(SOLUTION.read_text(encoding="utf-8"), source), FUNCTIONS, penalty, earned)
+    return entries(changes(SOLUTION.read_text(encoding="utf-8"), source), graded_functions(settings),
+                   settings["given_code"]["penalty"], earned)
 
 
 def results(tests, start, output, status="graded"):

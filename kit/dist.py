@@ -24,7 +24,6 @@ Zips are byte-identical over builds: sorted entries, fixed timestamps and modes,
 no path of the building machine.
 """
 import argparse
-import contextlib
 import gzip
 import io
 import json
@@ -39,14 +38,13 @@ from pathlib import Path
 from autograder.reference import SOLUTION
 
 from .mnist_fetch import FILES as MNIST_FILES, verify
-from .modload import ROOT
+from autograder.paths import ROOT
 from .skeleton import MarkerError, make_skeleton
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STUDENT = ROOT / "student"
 CHECKS = ROOT / "autograder" / "checks"
 STUDENT_FILES = ("two_layer_net.py", "mnist.py", "train.py", "check.py", "requirements.txt")
-KIT_FOR_GRADER = ("__init__.py", "modload.py")   # all of kit/ that the grader imports
 OTTER_PYTHON = "3.11"                             # the Python the project's tests run otter with
 DATE = (1980, 1, 1, 0, 0, 0)                      # every zip entry's timestamp
 
@@ -63,8 +61,9 @@ def log_to_stderr(text):
 
 def rails(log=log_to_stderr):
     """Refuse (DistError) unless the solution, skeleton and known values are fit to ship."""
-    from autograder import fixtures
     from autograder.grade import grade
+
+    from . import known_values
 
     try:
         skeleton = make_skeleton(SOLUTION.read_text(encoding="utf-8"))
@@ -87,14 +86,12 @@ def rails(log=log_to_stderr):
                         "(tests/test_solution.py):\n" + _tail(run.stdout))
     log("rails: the solution matches the hand-computed values")
 
-    out = io.StringIO()
     try:
-        with contextlib.redirect_stdout(out):
-            fixtures.main(["--check"])
-    except SystemExit as stop:
-        raise DistError(f"known values: {stop.code}")
+        stale = known_values.stale_files()
     except Exception as error:
         raise DistError(f"the known values cannot be made from the solution: {type(error).__name__}: {error}")
+    if stale:
+        raise DistError(f"known values out of date: {', '.join(map(str, stale))}: run `make fixtures`")
     log("rails: known values up to date")
 
     with tempfile.TemporaryDirectory(prefix="dist-import-") as tmp:
@@ -189,7 +186,6 @@ def autograder_files():
     files["solution/two_layer_net.py"] = SOLUTION.read_bytes()
     files["student/mnist.py"] = (STUDENT / "mnist.py").read_bytes()   # offered to submissions in the box
     files.update(_tree(ROOT / "autograder", "autograder"))
-    files.update({f"kit/{name}": (ROOT / "kit" / name).read_bytes() for name in KIT_FOR_GRADER})
     return files
 
 
@@ -198,21 +194,21 @@ def otter_test_files():
 
     Points are course.toml's, shared as the grader shares them (collect.Collector.results).
     """
-    from autograder.checks.collect import FUNCTIONS, hundredths
-    from autograder.checks.support import load_known
-    from autograder.fixtures import graded_checks
-    known, files = load_known(), {}
-    checks = graded_checks()
-    for number, function in enumerate(FUNCTIONS, 1):
-        mine = [c for c in checks if c[0] == function]
-        shares = hundredths([known[f"points.{function}"] * meta["points"] / known[f"weights.{function}"]
-                             for *_, meta in mine])
+    from autograder.catalog import graded_checks
+    from autograder.checks.collect import hundredths
+    from autograder.settings import graded_functions
+    settings, files = course(), {}
+    checks = graded_checks(settings)
+    for number, function in enumerate(graded_functions(settings), 1):
+        mine = [c for c in checks if c.function == function]
+        weight = sum(c.points for c in mine)
+        shares = hundredths([settings["points"][function] * c.points / weight for c in mine])
         cases = []
-        for (_, module, name, meta), points in zip(mine, shares):
-            cases.append(f"\n\n@test_case(name={meta['name']!r}, points={points!r}, hidden={meta['hidden']!r})\n"
-                         f"def {name}(env):\n"
+        for c, points in zip(mine, shares):
+            cases.append(f"\n\n@test_case(name={c.name!r}, points={points!r}, hidden={c.hidden!r})\n"
+                         f"def {c.test}(env):\n"
                          f"    from checks.otter_env import run_check\n"
-                         f"    run_check(env, {module!r}, {name!r}, hidden={meta['hidden']!r})\n")
+                         f"    run_check(env, {c.module!r}, {c.test!r}, hidden={c.hidden!r})\n")
         files[f"tests/{number:02d}_{function.replace('.', '_')}.py"] = (
             f'"""otter-grader test file for {function}: made by `make dist` (kit/dist.py) from\n'
             f'autograder/checks; do not edit."""\n'

@@ -1,6 +1,6 @@
 import pytest
 
-from kit.modload import ROOT, load_module
+from autograder.paths import ROOT, load_module
 
 
 @pytest.fixture(scope="session")

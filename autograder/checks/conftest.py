@@ -5,11 +5,11 @@ import pytest
 
 from .learning import Learning
 from .local import LocalSubmission, SubmissionMode
-from .support import load_known
+from .support import Declared, load_known
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "check(name, points, visibility): a graded check")
+    config.addinivalue_line("markers", "check(name, points, known): a graded check")
 
 
 @pytest.fixture(scope="session")
@@ -33,9 +33,16 @@ def collab(mode):
 
 
 @pytest.fixture(scope="session")
-def known():
+def all_known():
     """Known values made from the reference: key -> ndarray or number."""
     return load_known()
+
+
+@pytest.fixture
+def known(request, all_known):
+    """The known values this check declares (``@check(known=...)``)."""
+    mark = request.node.get_closest_marker("check")
+    return Declared(all_known, mark.kwargs.get("known", ()) if mark else ())
 
 
 @pytest.fixture(scope="session")
