@@ -40,6 +40,7 @@ from autograder.reference import SOLUTION
 from .mnist_fetch import FILES as MNIST_FILES, verify
 from autograder.paths import ROOT
 from .skeleton import MarkerError, make_skeleton
+from .student_checks import student_checks
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STUDENT = ROOT / "student"
@@ -140,13 +141,6 @@ def _tree(folder, prefix, keep=lambda path: True):
     return found
 
 
-def _public(rel):
-    """Whether a file of autograder/checks/ ships to students: no hidden check, no hidden value."""
-    if rel.parts[0] == "known":
-        return rel.as_posix() == "known/public.json"
-    return rel.suffix == ".py" and (not rel.name.startswith("test_") or rel.name == "test_public.py")
-
-
 def mnist_gz(data_dir, verified=True):
     """{data/NAME.gz: bytes}: the four MNIST files, gzipped reproducibly.
 
@@ -173,7 +167,7 @@ def student_files(data_dir, version, verified=True):
     title, _, rest = (STUDENT / "README.md").read_text(encoding="utf-8").partition("\n")
     files["README.md"] = f"{title} ({version})\n{rest}".encode("utf-8")
     files["pytest.ini"] = (TEMPLATES / "pytest.ini").read_bytes()
-    files.update(_tree(CHECKS, "checks", _public))
+    files.update(student_checks())
     files.update(mnist_gz(data_dir, verified))
     return files
 
