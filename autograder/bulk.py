@@ -36,11 +36,12 @@ from tqdm import tqdm
 from . import adjust, gradebook, report, sandbox, similarity
 from .adjust import BadOverrides, read_overrides
 from .checks.collect import function_points
-from .grade import atomic_write, write_results
+from .files import atomic_write, hash_file, write_if_changed
+from .grade import write_results
 from .grade import refused as not_graded
 from .intake import Refused, read_submission
 from .reference import SOLUTION
-from .roster import ClassRefused, class_entries, hash_file
+from .roster import ClassRefused, class_entries
 from .settings import COURSE, graded_functions
 from .settings import load as load_settings
 
@@ -91,16 +92,6 @@ def save(out, entry, data):
     for stale in [*folder.glob(".results.json-*"), *folder.glob(".feedback.md-*")]:   # left by a killed run
         stale.unlink(missing_ok=True)
     write_results(data, folder)
-
-
-def write_if_changed(path, text, encoding="utf-8"):
-    """Write ``text`` atomically unless the file already holds exactly it."""
-    try:
-        if Path(path).read_text(encoding=encoding) == text:
-            return
-    except (OSError, UnicodeDecodeError):
-        pass
-    atomic_write(path, text, encoding=encoding)
 
 
 # ------------------------------------------------------------- the pool

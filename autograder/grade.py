@@ -4,14 +4,14 @@ and write DIR/results.json in the Gradescope format.
     python -m autograder grade SUBMISSION --out DIR
 """
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from .checks.local import SubmissionMode
+from .checks.local import CheckTarget
 from .checks.program import graded_source
+from .files import atomic_write
 from .given import changes, entries
 from .intake import Refused, read_submission
 from .reference import SOLUTION, collaborators, load_reference
@@ -44,7 +44,7 @@ def grade(submission, limits=None, reference=None):
             return refused(NO_BOX, str(why))
         with box:                                   # the worker starts up meanwhile:
             from .checks.collect import run_checks  # pytest takes ~0.1 s to import
-            tests = run_checks(SubmissionMode(box, collaborators(reference)), hidden=True)
+            tests = run_checks(CheckTarget(box, collaborators(reference)), hidden=True)
             import_error = box.import_error
     tests += given_code(source, tests)
     return dict(results(tests, start, summary(tests, import_error)), sandbox=box.mode)
@@ -83,22 +83,6 @@ def summary(tests, import_error=None):
     if failed and not import_error:
         lines.append(f"先修这个 / fix this first: {failed['name']}")
     return "\n".join(lines)
-
-
-def atomic_write(path, text, encoding="utf-8"):
-    """Write ``text`` to ``path`` through a temporary file and a rename, so
-    that a killed run never leaves half a file under the real name."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + "-")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as file:
-            file.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for people to read
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def write_results(data, out_dir):

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from autograder.checks.collect import function_of, run_checks
-from autograder.checks.local import LocalSubmission, SubmissionMode
+from autograder.checks.local import LocalSubmission, CheckTarget
 from autograder.paths import ROOT
 from autograder.reference import collaborators, load_reference
 from autograder.settings import graded_functions
@@ -24,7 +24,7 @@ def collab():
 
 
 def grade(path, collab, hidden=True):
-    return run_checks(SubmissionMode(LocalSubmission(path), collab), hidden)
+    return run_checks(CheckTarget(LocalSubmission(path), collab), hidden)
 
 
 def lost(tests):

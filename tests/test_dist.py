@@ -17,7 +17,7 @@ from autograder import settings
 from autograder.catalog import graded_checks
 from autograder.checks.support import KNOWN
 from autograder.sandbox import status_report
-from kit import dist
+from kit import dist, trial
 from kit.mnist_fetch import FILES, idx_bytes, verify
 from autograder.paths import ROOT
 from kit.skeleton import holes
@@ -144,8 +144,8 @@ def test_student_zip_holds_no_solution_code_hidden_check_or_hidden_value(built):
 
 def test_student_commands_work_from_a_fresh_unpack(built, tmp_path):
     """In a fresh virtualenv made from the zip's own requirements.txt, as a student would."""
-    python = dist.zip_python(built / "student.zip", tmp_path)
-    dist.check_student_zip(built / "student.zip", log=lambda text: None, python=python)
+    python = trial.zip_python(built / "student.zip", tmp_path)
+    trial.check_student_zip(built / "student.zip", log=lambda text: None, python=python)
 
 
 # ------------------------------------------------------------------ Gradescope
@@ -175,13 +175,13 @@ def sigmoid(x):
 @pytest.fixture(scope="module")
 def grader_python(built, tmp_path_factory):
     """autograder.zip's requirements.txt in a fresh virtualenv, as setup.sh installs it."""
-    return dist.zip_python(built / "autograder.zip", tmp_path_factory.mktemp("grader-env"))
+    return trial.zip_python(built / "autograder.zip", tmp_path_factory.mktemp("grader-env"))
 
 
 PLACES = [pytest.param(place, marks=pytest.mark.skipif(
-              place != "plain" and not dist.outer_box_works(docker=place == "docker"),
+              place != "plain" and not trial.outer_box_works(docker=place == "docker"),
               reason="needs root and bubblewrap to lay out /autograder"))
-          for place in dist.PLACES]
+          for place in trial.PLACES]
 
 
 @pytest.mark.parametrize("place", PLACES)
@@ -192,9 +192,9 @@ def test_gradescope_layout_grades_reference_full_skeleton_and_attacker_zero(buil
                 **{ROOT / "examples" / "submissions" / name: TOTAL      # data loading and training left out
                    for name in ("chenyi_1011_5011_two_layer_net.py", "liuer_1012_5012_two_layer_net.py",
                                 "sunsan_1013_5013_two_layer_net.ipynb")},
-                tmp_path / "spy.py": 0, dist.ATTACKER: 0}
+                tmp_path / "spy.py": 0, trial.ATTACKER: 0}
     for number, (submission, score) in enumerate(expected.items()):
-        results = dist.try_gradescope(built / "autograder.zip", submission, tmp_path / str(number),
+        results = trial.try_gradescope(built / "autograder.zip", submission, tmp_path / str(number),
                                       place, grader_python)
         assert results["score"] == score, (submission, results["output"])
         assert sum(t["max_score"] for t in results["tests"]) == TOTAL
@@ -207,9 +207,9 @@ def test_gradescope_layout_grades_reference_full_skeleton_and_attacker_zero(buil
 def test_gradescope_leaves_results_when_no_box_can_start(built, grader_python, tmp_path):
     """Forced to a box that cannot start (bwrap in a Docker-like container), run_autograder
     still leaves a results.json that says why, with 0 points, and runs no student code."""
-    if not dist.outer_box_works(docker=True):
+    if not trial.outer_box_works(docker=True):
         pytest.skip("needs root and bubblewrap to simulate Docker")
-    results = dist.try_gradescope(built / "autograder.zip", ROOT / "solution" / "two_layer_net.py",
+    results = trial.try_gradescope(built / "autograder.zip", ROOT / "solution" / "two_layer_net.py",
                                   tmp_path, "docker", grader_python, sandbox="bwrap")
     assert results["score"] == 0 and results["tests"] == [] and results["status"] == "no-sandbox"
     assert "bubblewrap" in results["output"] and "AUTOGRADER_SANDBOX" in results["output"]
@@ -365,12 +365,12 @@ def test_each_safety_rail_refuses_to_build(tmp_path, breakage, message):
 def test_otter_gives_the_kits_points_per_function_on_buggy_files(built):
     # zhangsan's first file lost points to its own helpers under otter before stand-ins (18 vs 42)
     names = {"zhangsan_1001_5001_two_layer_net.py", "zhangsan_1001_5101_two_layer_net-1.py", "lisi"}
-    totals = dist.compare_engines(built / "otter-autograder.zip", names=names, log=lambda text: None)
+    totals = trial.compare_engines(built / "otter-autograder.zip", names=names, log=lambda text: None)
     assert set(totals) == names and all(kit == otter for kit, otter in totals.values())
     assert 0 < totals["zhangsan_1001_5001_two_layer_net.py"][0] < totals["zhangsan_1001_5101_two_layer_net-1.py"][0]
 
 
 def test_compare_engines_fails_on_a_difference(built, monkeypatch):
-    monkeypatch.setattr(dist, "otter_points", lambda zip_path, source, workdir: {"sigmoid": 5.0})
+    monkeypatch.setattr(trial, "otter_points", lambda zip_path, source, workdir: {"sigmoid": 5.0})
     with pytest.raises(dist.DistError, match="lisi: softmax: kit 10, otter None"):
-        dist.compare_engines(built / "otter-autograder.zip", names={"lisi"}, log=lambda text: None)
+        trial.compare_engines(built / "otter-autograder.zip", names={"lisi"}, log=lambda text: None)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .collect import first_failure, run_checks, table
-from .local import LocalSubmission, SubmissionMode
+from .local import LocalSubmission, CheckTarget
 from .support import load_known
 
 HERE = Path(__file__).resolve().parent
@@ -21,7 +21,7 @@ def main(argv=None):
     if not path.is_file():
         print(f"找不到 {path} / {path} not found")
         return 2
-    tests = run_checks(SubmissionMode(LocalSubmission(path)))
+    tests = run_checks(CheckTarget(LocalSubmission(path)))
     if not tests:
         print("没有运行任何检查：检查文件缺失或损坏。 / No check ran: the check files are missing or broken.")
         return 2

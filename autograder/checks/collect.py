@@ -32,14 +32,14 @@ HERE = Path(__file__).resolve().parent
 CHECK_FILES = ("test_public.py", "test_hidden.py")    # the check files, in the order they run
 
 
-def run_checks(mode, hidden=False):
-    """Run the checks against ``mode`` (a SubmissionMode) and return the Gradescope test
+def run_checks(target, hidden=False):
+    """Run the checks against ``target`` (a CheckTarget: what to check) and return the Gradescope test
     entries, quietly: the public ones, and with ``hidden`` the hidden ones too (course.toml
     decides which are hidden; the student package has only public ones)."""
     collector = Collector(hidden)
     files = [str(HERE / name) for name in CHECK_FILES if (HERE / name).is_file()]
     pytest.main([*files, "-p", "no:terminal", "-p", "no:cacheprovider",
-                 "-o", "addopts=", "--rootdir", str(HERE.parent)], plugins=[mode, collector])
+                 "-o", "addopts=", "--rootdir", str(HERE.parent)], plugins=[target, collector])
     return collector.results()
 
 

@@ -1,10 +1,10 @@
-"""Fixtures of the checks. The grader passes a ``SubmissionMode`` plugin (a
+"""Fixtures of the checks. The grader passes a ``CheckTarget`` plugin (a
 sandboxed submission plus the reference collaborators); without one, the checks
 run in this process on ``two_layer_net.py`` in pytest's root folder."""
 import pytest
 
 from .learning import Learning
-from .local import LocalSubmission, SubmissionMode
+from .local import LocalSubmission, CheckTarget
 from .support import Declared, load_known
 
 
@@ -13,23 +13,23 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def mode(request):
+def target(request):
     for plugin in request.config.pluginmanager.get_plugins():
-        if isinstance(plugin, SubmissionMode):
+        if isinstance(plugin, CheckTarget):
             return plugin
-    return SubmissionMode(LocalSubmission(request.config.rootpath / "two_layer_net.py"))
+    return CheckTarget(LocalSubmission(request.config.rootpath / "two_layer_net.py"))
 
 
 @pytest.fixture(scope="session")
-def sub(mode):
+def sub(target):
     """The submission: ``sub.call("softmax", x)``, ``sub.call("TwoLayerNet.forward", x, obj=...)``."""
-    return mode.submission
+    return target.submission
 
 
 @pytest.fixture(scope="session")
-def collab(mode):
+def collab(target):
     """Reference functions standing in for the ones a check does not grade (grader only)."""
-    return mode.collaborators
+    return target.collaborators
 
 
 @pytest.fixture(scope="session")

@@ -112,7 +112,7 @@ def _patched(module, patches):
             setattr(owner, name, old)
 
 
-class SubmissionMode:
+class CheckTarget:
     """A pytest plugin telling the checks what to check: ``submission`` (anything
     with ``call``) and ``collaborators`` (the reference functions, grader only)."""
 
