@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 from . import adjust, gradebook, report, sandbox, similarity
 from .adjust import BadOverrides, read_overrides
-from .checks.collect import function_points
+from .checks.runner import function_points
 from .files import atomic_write, hash_file, write_if_changed
 from .grade import write_results
 from .grade import refused as not_graded

@@ -4,13 +4,13 @@ grades, its points, the known values it reads and whether students have it.
 course.toml decides the order of the functions ([points]) and which checks are hidden
 ([visibility] hidden_checks); the check files decide the rest. The TA tools
 (kit/known_values.py, kit/dist.py) and the tests read the checks from here; the
-grader runs the same files with pytest (checks/collect.py).
+grader runs the same files with pytest (checks/runner.py).
 """
 import importlib
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from .checks.collect import CHECK_FILES, HERE, position
+from .checks.runner import CHECK_FILES, HERE, position
 from .settings import graded_functions
 from .settings import load as load_settings
 
@@ -47,7 +47,7 @@ def check_modules():
 def graded_checks(settings=None):
     """Every check, in course.toml's order of functions (within one, as the files have them).
 
-    Raises collect.UnregisteredFunction for a check of a function course.toml does not
+    Raises runner.UnregisteredFunction for a check of a function course.toml does not
     list, UnknownCheck when course.toml hides a check that does not exist.
     """
     settings = settings or load_settings()

@@ -43,7 +43,7 @@ def grade(submission, limits=None, reference=None):
         except NoBox as why:
             return refused(NO_BOX, str(why))
         with box:                                   # the worker starts up meanwhile:
-            from .checks.collect import run_checks  # pytest takes ~0.1 s to import
+            from .checks.runner import run_checks  # pytest takes ~0.1 s to import
             tests = run_checks(CheckTarget(box, collaborators(reference)), hidden=True)
             import_error = box.import_error
     tests += given_code(source, tests)
@@ -53,7 +53,7 @@ def grade(submission, limits=None, reference=None):
 def given_code(source, tests):
     """Entries for the given code the submission changed (given.py): information
     only, unless course.toml's [given_code] penalty takes points off."""
-    from .checks.collect import function_points
+    from .checks.runner import function_points
     settings = course_settings()
     earned = {function: score for function, (score, _) in function_points(tests).items()}
     return entries(changes(SOLUTION.read_text(encoding="utf-8"), source), graded_functions(settings),
@@ -78,7 +78,7 @@ def summary(tests, import_error=None):
     lines = [f"得分 / score: {score:g} / {total:g}"]
     if import_error:
         lines.append(f"你的文件无法导入 / your file could not be imported: {import_error}")
-    from .checks.collect import first_failure
+    from .checks.runner import first_failure
     failed = first_failure(tests)
     if failed and not import_error:
         lines.append(f"先修这个 / fix this first: {failed['name']}")
@@ -111,6 +111,6 @@ def main(submission, out):
 
 
 def print_table(data, stream=None):
-    from .checks.collect import table
+    from .checks.runner import table
     print(table(data["tests"]) if data["tests"] else "(no checks ran)", file=stream)
     print(data["output"], file=stream)

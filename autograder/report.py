@@ -11,7 +11,7 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
-from .checks.collect import first_failure, function_of, function_points
+from .checks.runner import first_failure, function_of, function_points
 from .gradebook import note, points, status_of
 from .settings import graded_functions
 

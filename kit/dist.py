@@ -184,10 +184,10 @@ def autograder_files():
 def otter_test_files():
     """{tests/NN_function.py: text}: one otter test file per function, one test case per check.
 
-    Points are course.toml's, shared as the grader shares them (collect.Collector.results).
+    Points are course.toml's, shared as the grader shares them (runner.Collector.results).
     """
     from autograder.catalog import graded_checks
-    from autograder.checks.collect import hundredths
+    from autograder.checks.runner import hundredths
     from autograder.settings import graded_functions
     settings, files = course(), {}
     checks = graded_checks(settings)

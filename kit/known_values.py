@@ -25,7 +25,7 @@ import numpy as np
 
 from autograder import settings
 from autograder.catalog import UnknownCheck, graded_checks, known_makers
-from autograder.checks.collect import UnregisteredFunction
+from autograder.checks.runner import UnregisteredFunction
 from autograder.checks.support import KNOWN, wavy
 from autograder.paths import load_module
 from autograder.reference import SOLUTION

@@ -9,7 +9,7 @@ import ast
 import inspect
 
 from autograder.catalog import check_modules, graded_checks
-from autograder.checks.collect import CHECK_FILES, HERE as CHECKS
+from autograder.checks.runner import CHECK_FILES, HERE as CHECKS
 from autograder.settings import load as load_settings
 
 LEARNING_DATA = "known/mnist_subset.npz"     # the learning checks' MNIST subset (checks/learning.py)

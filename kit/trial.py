@@ -197,7 +197,7 @@ def compare_engines(zip_path, folder=EXAMPLES, names=None, log=log_to_stderr):
     the entries ``names``) with the kit and with
     otter-autograder.zip; raise DistError on any function whose points differ, except
     for the submissions in OTTER_CANNOT. Returns {entry name: (kit, otter) totals}."""
-    from autograder.checks.collect import function_points
+    from autograder.checks.runner import function_points
     from autograder.grade import grade
     from autograder.intake import read_submission
     from autograder.roster import read_class

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from autograder.checks.collect import UnregisteredFunction, position
+from autograder.checks.runner import UnregisteredFunction, position
 from autograder.paths import ROOT
 
 RELU = '''

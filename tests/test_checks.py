@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from autograder.checks.collect import function_of, run_checks
+from autograder.checks.runner import function_of, run_checks
 from autograder.checks.local import LocalSubmission, CheckTarget
 from autograder.paths import ROOT
 from autograder.reference import collaborators, load_reference

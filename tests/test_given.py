@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from autograder import adjust
-from autograder.checks.collect import function_of, function_points
+from autograder.checks.runner import function_of, function_points
 from autograder.settings import graded_functions
 from autograder.given import changes, entries
 from autograder.grade import grade

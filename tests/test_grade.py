@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from autograder.checks.collect import function_of
+from autograder.checks.runner import function_of
 from autograder.settings import graded_functions
 from autograder.grade import grade
 from autograder.settings import load as load_settings

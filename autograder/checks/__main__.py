@@ -8,7 +8,7 @@ Exits 0 when every check passes, 1 otherwise.
 import sys
 from pathlib import Path
 
-from .collect import first_failure, run_checks, table
+from .runner import first_failure, run_checks, table
 from .local import LocalSubmission, CheckTarget
 from .support import load_known
 

@@ -1,4 +1,4 @@
-"""Run the checks with pytest, turn the outcomes into Gradescope test entries,
+"""Run the checks with pytest, score them into Gradescope test entries (course.toml's points),
 and print them as a table."""
 from pathlib import Path
 
