@@ -35,9 +35,6 @@ class KnownValuesError(Exception):
     """The known values cannot be made: the message says what to change."""
 
 
-KEYS = ("W1", "b1", "W2", "b2")
-
-
 def _params(rng, d, h, k, std):
     return {"W1": rng.normal(scale=std, size=(d, h)), "b1": rng.normal(scale=0.1, size=h),
             "W2": rng.normal(scale=std, size=(h, k)), "b2": rng.normal(scale=0.1, size=k)}
