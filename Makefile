@@ -47,7 +47,7 @@ student: setup
 	cp student/two_layer_net.py $(EXAMPLE_SKELETON)
 
 fixtures: setup
-	$(PY) -m autograder.fixtures
+	$(PY) -m kit.known_values
 
 SUB ?= student/two_layer_net.py
 OUT ?= out/grade

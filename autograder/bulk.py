@@ -35,13 +35,14 @@ from tqdm import tqdm
 
 from . import adjust, gradebook, report, sandbox, similarity
 from .adjust import BadOverrides, read_overrides
-from .checks.collect import function_points
-from .grade import atomic_write, write_results
+from .checks.runner import function_points
+from .files import atomic_write, hash_file, write_if_changed
+from .grade import write_results
 from .grade import refused as not_graded
 from .intake import Refused, read_submission
 from .reference import SOLUTION
-from .roster import ClassRefused, class_entries, hash_file
-from .settings import COURSE
+from .roster import ClassRefused, class_entries
+from .settings import COURSE, graded_functions
 from .settings import load as load_settings
 
 OVERRIDES = "overrides.csv"      # the overrides in force, kept in DIR
@@ -54,8 +55,8 @@ def fingerprint():
     h = hashlib.sha256()
     root = COURSE.parent
     grader = root / "autograder"
-    for path in [COURSE, SOLUTION, root / "kit" / "modload.py",
-                 *sorted(grader.rglob("*.py")), *sorted((grader / "checks" / "known").glob("*.json"))]:
+    for path in [COURSE, SOLUTION, *sorted(grader.rglob("*.py")),
+                 *sorted((grader / "checks" / "known").glob("*.json"))]:
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
         if path.is_file():
             hash_file(h, path)
@@ -91,16 +92,6 @@ def save(out, entry, data):
     for stale in [*folder.glob(".results.json-*"), *folder.glob(".feedback.md-*")]:   # left by a killed run
         stale.unlink(missing_ok=True)
     write_results(data, folder)
-
-
-def write_if_changed(path, text, encoding="utf-8"):
-    """Write ``text`` atomically unless the file already holds exactly it."""
-    try:
-        if Path(path).read_text(encoding=encoding) == text:
-            return
-    except (OSError, UnicodeDecodeError):
-        pass
-    atomic_write(path, text, encoding=encoding)
 
 
 # ------------------------------------------------------------- the pool
@@ -272,7 +263,8 @@ def publish(out, records, settings, max_score, source):
         write_if_changed(out / record["student"] / "feedback.md", report.feedback(record, max_score))
     paths = {"gradebook": out / "gradebook.csv", "canvas": out / "canvas.csv", "moodle": out / "moodle.csv",
              "similarity": out / "similarity.csv", "report": out / "report.html"}
-    atomic_write(paths["gradebook"], gradebook.gradebook(records, max_score), encoding="utf-8-sig")
+    atomic_write(paths["gradebook"], gradebook.gradebook(records, max_score, graded_functions(settings)),
+                 encoding="utf-8-sig")
     atomic_write(paths["canvas"], gradebook.canvas(records, max_score, settings["lms"]["title"],
                                                             settings["lms"]["canvas_assignment_id"]),
                  encoding="utf-8-sig")

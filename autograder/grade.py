@@ -4,23 +4,23 @@ and write DIR/results.json in the Gradescope format.
     python -m autograder grade SUBMISSION --out DIR
 """
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from .checks.local import SubmissionMode
+from .checks.local import CheckTarget
 from .checks.program import graded_source
 from .checks.verdict import fix_first, results, summary, syntax_error
+from .files import atomic_write
 from .given import changes, entries
 from .intake import Refused, read_submission
 from .reference import SOLUTION, collaborators, load_reference
 from .sandbox import Box, NoBox
 from .settings import limits as course_limits
+from .settings import graded_functions
 from .settings import load as course_settings
 
-CHECK_FILES = ("test_public.py", "test_hidden.py")
 NO_BOX = "no-sandbox"      # the status of a submission not graded because no box works here
 
 
@@ -44,8 +44,8 @@ def grade(submission, limits=None, reference=None):
         except NoBox as why:
             return refused(NO_BOX, str(why))
         with box:                                   # the worker starts up meanwhile:
-            from .checks.collect import run_checks  # pytest takes ~0.1 s to import
-            tests = run_checks(SubmissionMode(box, collaborators(reference), source), CHECK_FILES)
+            from .checks.runner import run_checks  # pytest takes ~0.1 s to import
+            tests = run_checks(CheckTarget(box, collaborators(reference), source), hidden=True)
             import_error = box.import_error
     tests += given_code(source, tests)
     first = fix_first(tests, syntax_error(source), import_error)
@@ -55,10 +55,11 @@ def grade(submission, limits=None, reference=None):
 def given_code(source, tests):
     """Entries for the given code the submission changed (given.py): information
     only, unless course.toml's [given_code] penalty takes points off."""
-    from .checks.collect import FUNCTIONS, function_points
-    penalty = course_settings()["given_code"]["penalty"]
+    from .checks.runner import function_points
+    settings = course_settings()
     earned = {function: score for function, (score, _) in function_points(tests).items()}
-    return entries(changes(SOLUTION.read_text(encoding="utf-8"), source), FUNCTIONS, penalty, earned)
+    return entries(changes(SOLUTION.read_text(encoding="utf-8"), source), graded_functions(settings),
+                   settings["given_code"]["penalty"], earned)
 
 
 def refused(status, reason):
@@ -67,20 +68,6 @@ def refused(status, reason):
             "tests": [], "status": status}
 
 
-def atomic_write(path, text, encoding="utf-8"):
-    """Write ``text`` to ``path`` through a temporary file and a rename, so
-    that a killed run never leaves half a file under the real name."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + "-")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as file:
-            file.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for people to read
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def write_results(data, out_dir):
@@ -109,6 +96,6 @@ def main(submission, out):
 
 
 def print_table(data, stream=None):
-    from .checks.collect import table
+    from .checks.runner import table
     print(table(data["tests"]) if data["tests"] else "(no checks ran)", file=stream)
     print(data["output"], file=stream)

@@ -18,7 +18,7 @@ are written, so the same class always gives the same files.
 import csv
 import io
 
-from .checks.collect import FUNCTIONS
+from .settings import graded_functions
 
 
 def points(x):
@@ -50,21 +50,23 @@ def note(record):
     return ("superseded: " + ", ".join(older)) if older else ""
 
 
-def gradebook(records, max_score):
-    """gradebook.csv: one row per student, in the records' order."""
+def gradebook(records, max_score, functions=None):
+    """gradebook.csv: one row per student, in the records' order; a column per graded
+    function (``functions``, default: course.toml's)."""
+    functions = functions or graded_functions()
     rows = []
     for record in records:
         final, entry = record["final"], record["entry"]
         head = [cell(record["student"]), points(final["score"]) if final else "", points(max_score),
                 status_of(record), "late" if entry.late else ""]
         if final is None:
-            rows.append(head + ["", "", "", cell(note(record))] + [""] * len(FUNCTIONS))
+            rows.append(head + ["", "", "", cell(note(record))] + [""] * len(functions))
             continue
         per = final["functions"]
         rows.append(head + [points(final["raw"]), points(final["late_penalty"]), points(final["override_points"]),
-                            cell(note(record))] + [points(per.get(f, (0, 0))[0]) for f in FUNCTIONS])
+                            cell(note(record))] + [points(per.get(f, (0, 0))[0]) for f in functions])
     return _csv(["student", "score", "max_score", "status", "late", "raw_score", "late_penalty", "overrides",
-                 "note", *FUNCTIONS], rows)
+                 "note", *functions], rows)
 
 
 def canvas(records, max_score, title, assignment_id=""):

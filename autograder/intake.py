@@ -56,6 +56,14 @@ def zip_name(info):
     return name.replace("\\", "/")
 
 
+def unsafe_path(name):
+    """Whether a zip entry's name (``zip_name``'s) could land outside the folder it belongs
+    in: empty, absolute, with ``..``, a drive (``C:``) or a NUL. Both zip readers skip or
+    refuse these (this module's and roster.extract_class)."""
+    parts = PurePosixPath(name).parts
+    return not parts or parts[0] == "/" or ".." in parts or ":" in parts[0] or "\0" in name
+
+
 def _pick(names):
     """The one candidate among relative paths (tuples of parts) at depth 0 or 1:
     two_layer_net.py, else the one *two_layer_net*.py/.ipynb, else the one .py/.ipynb."""
@@ -156,10 +164,10 @@ def _from_zip(path):
             raise Refused("zip-too-large", "zip 解压后过大 / the zip is too large once uncompressed")
         files = {}
         for info in infos:
-            parts = PurePosixPath(zip_name(info)).parts
-            is_link = stat.S_ISLNK(info.external_attr >> 16)
-            if info.is_dir() or is_link or not parts or ".." in parts or parts[0] == "/":
+            name = zip_name(info)
+            if info.is_dir() or stat.S_ISLNK(info.external_attr >> 16) or unsafe_path(name):
                 continue
+            parts = PurePosixPath(name).parts
             files[parts] = info
         chosen = files[_pick(list(files))]
         if chosen.file_size > MAX_SOURCE or chosen.file_size > MAX_RATIO * max(chosen.compress_size, 1):

@@ -11,9 +11,10 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
-from .checks.collect import FUNCTIONS, function_of, function_points
+from .checks.runner import function_of, function_points
 from .checks.verdict import render_fix_first
 from .gradebook import note, points, status_of
+from .settings import graded_functions
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_PAIRS = 10          # pairs listed in the report (all of them are in similarity.csv)
@@ -119,8 +120,9 @@ KIND_NAMES = {"grader": "检查本身出错 / the check itself failed",
               "timeout": "超时 / ran out of time", "crash": "进程崩溃 / the process died"}
 
 
-def common_mistakes(records):
+def common_mistakes(records, functions=None):
     """[(hint, sorted students, check names in order)], most students first.
+    ``functions``: the graded functions in order (default: course.toml's).
 
     Failing checks are grouped by their hint, which names the mistake (a hint
     such as "fill in YOUR CODE HERE" gathers every function it applies to).
@@ -132,18 +134,23 @@ def common_mistakes(records):
                 students, checks = groups[hint_of(test)]
                 students.add(record["student"])
                 checks.add(test["name"])
-    found = [(hint, sorted(who), sorted(checks, key=_check_order)) for hint, (who, checks) in groups.items()]
-    return sorted(found, key=lambda g: (-len(g[1]), _check_order(g[2][0]), g[0]))
+    order = _check_order(functions or graded_functions())
+    found = [(hint, sorted(who), sorted(checks, key=order)) for hint, (who, checks) in groups.items()]
+    return sorted(found, key=lambda g: (-len(g[1]), order(g[2][0]), g[0]))
 
 
-def _check_order(name):
-    function = function_of({"name": name})
-    return (FUNCTIONS.index(function) if function in FUNCTIONS else len(FUNCTIONS)), name
+def _check_order(functions):
+    """The sort key of check names: by function (``functions``' order), then by name."""
+    def key(name):
+        function = function_of({"name": name})
+        return (functions.index(function) if function in functions else len(functions)), name
+    return key
 
 
-def check_pass_rates(graded):
-    """[(check name, passed, total)] over the graded records, in the contract's order
-    (within a function, as the checks come)."""
+def check_pass_rates(graded, functions=None):
+    """[(check name, passed, total)] over the graded records, in the order of ``functions``
+    (default: course.toml's; within a function, as the checks come)."""
+    order = _check_order(functions or graded_functions())
     rates = {}
     for record in graded:
         for test in record["data"]["tests"]:
@@ -151,7 +158,7 @@ def check_pass_rates(graded):
                 continue
             passed, total = rates.get(test["name"], (0, 0))
             rates[test["name"]] = (passed + (test["score"] >= test["max_score"]), total + 1)
-    return [(name, *rates[name]) for name in sorted(rates, key=lambda name: _check_order(name)[0])]
+    return [(name, *rates[name]) for name in sorted(rates, key=lambda name: order(name)[0])]
 
 
 def _png(fig):
@@ -227,17 +234,18 @@ def html(records, max_score, settings, source="", pairs=(), prints=None):
     for pair in [p for p in listed if p["flagged"]]:
         code_a, code_b = similarity_code(prints, pair)
         shown.append(dict(pair, code_a=code_a, code_b=code_b))
-    rates = check_pass_rates(graded)
+    functions = graded_functions(settings)
+    rates = check_pass_rates(graded, functions)
     return env.get_template("report.html.j2").render(
-        title=settings["assignment"]["title"], source=source, cards=cards, functions=FUNCTIONS,
-        students=[_student_row(r) for r in sorted(records, key=_by_score)],
+        title=settings["assignment"]["title"], source=source, cards=cards, functions=functions,
+        students=[_student_row(r, functions) for r in sorted(records, key=_by_score)],
         threshold=threshold, pairs=listed, shown=shown,
         overrides=[_override_row(r, o) for r in records for o in r["overrides"]],
         histogram=score_histogram(scores, max_score) if scores else None,
         graded=len(graded), pass_rates=pass_rate_chart(rates) if rates else None,
         mistakes=[{"hint": hint, "who": who, "checks": checks,
                    "functions": list(dict.fromkeys(function_of({"name": c}) for c in checks))}
-                  for hint, who, checks in common_mistakes(graded)[:10]],
+                  for hint, who, checks in common_mistakes(graded, functions)[:10]],
         slow=[{"student": r["student"], "seconds": r["data"].get("execution_time", 0), "status": status_of(r),
                "score": _score_text(r, max_score)}
               for r in sorted(records, key=lambda r: (-r["data"].get("execution_time", 0), r["student"]))[:5]],
@@ -264,11 +272,11 @@ def _by_score(record):
     return (final is None, final["score"] if final else 0, record["student"].casefold())
 
 
-def _student_row(record):
+def _student_row(record, graded):
     final = record["final"]
     functions = []
     per = final["functions"] if final else {}
-    for function in FUNCTIONS:
+    for function in graded:
         if function not in per:
             functions.append({"kind": "muted", "text": "–", "sort": ""})
             continue

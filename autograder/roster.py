@@ -33,7 +33,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .intake import MAX_ZIP_TOTAL, junk, zip_name
+from .files import hash_file
+from .intake import MAX_ZIP_TOTAL, junk, unsafe_path, zip_name
 
 GRADABLE = (".py", ".ipynb", ".zip")
 RESERVED = ("gradebook.csv", "report.html", "canvas.csv", "moodle.csv", "similarity.csv", "overrides.csv")
@@ -214,14 +215,6 @@ def _digest(path, refused=None):
     return h.hexdigest()
 
 
-def hash_file(h, path):
-    """Feed a file's bytes (and a separator) to the hash ``h``."""
-    with open(path, "rb") as file:
-        while chunk := file.read(1 << 20):
-            h.update(chunk)
-    h.update(b"\0")
-
-
 def extract_class(path, dest):
     """Safely extract a class zip into the private folder ``dest``.
 
@@ -244,10 +237,10 @@ def extract_class(path, dest):
             raise ClassRefused(f"zip 解压后过大 / the class zip is too large once uncompressed: {path}")
         members = [(info, name, PurePosixPath(name).parts) for info in infos for name in [zip_name(info)]]
         files = [parts for info, name, parts in members
-                 if not _unsafe(name, parts) and not junk(parts[0]) and not info.is_dir()]
+                 if not unsafe_path(name) and not junk(parts[0]) and not info.is_dir()]
         strip = int(bool(files) and all(len(p) > 1 and p[0] == files[0][0] for p in files))
         for info, name, parts in members:
-            if _unsafe(name, parts):
+            if unsafe_path(name):
                 refused.setdefault(safe_id(PurePosixPath(name).name), (
                     "unsafe-path", f"zip 中的路径不安全 / unsafe path in the zip: {name}", False))
                 continue
@@ -267,11 +260,6 @@ def extract_class(path, dest):
             if why:
                 refused.setdefault(parts[0], (why[0], f"{why[1]}: {name}", len(parts) > 1 or info.is_dir()))
     return refused
-
-
-def _unsafe(name, parts):
-    """Whether a zip entry's name could leave the folder it is extracted into."""
-    return not parts or parts[0] == "/" or ".." in parts or ":" in parts[0] or "\0" in name
 
 
 def _extract(archive, info, target):

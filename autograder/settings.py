@@ -6,7 +6,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from kit.modload import ROOT
+from .paths import ROOT
 
 COURSE = ROOT / "course.toml"
 # The values of the optional sections when a course.toml leaves them out.
@@ -22,6 +22,12 @@ def load(path=COURSE):
     for section, values in DEFAULTS.items():
         settings[section] = {**values, **settings.get(section, {})}
     return settings
+
+
+def graded_functions(settings=None):
+    """The graded functions (the contract's names) in the order of course.toml's [points]:
+    the one list of them, which results, gradebooks and stand-ins follow."""
+    return tuple((settings or load())["points"])
 
 
 def limits(settings=None):

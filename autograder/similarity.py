@@ -14,7 +14,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from kit.modload import ROOT
+from .paths import ROOT
 
 SKELETON = ROOT / "student" / "two_layer_net.py"
 NOISE = 25        # matches shorter than this many tokens are ignored (copydetect's default);

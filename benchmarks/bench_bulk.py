@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from autograder import bulk
-from kit.modload import ROOT
+from autograder.paths import ROOT
 
 EXAMPLES = ROOT / "examples" / "submissions"
 HOSTILE = "mallory_1005_5005_two_layer_net.py"

@@ -19,7 +19,7 @@ import warnings
 from autograder.grade import grade
 from autograder.reference import load_reference
 from autograder.sandbox import status_report
-from kit.modload import ROOT
+from autograder.paths import ROOT
 
 
 def command_times(submission, mode, repeat):

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.paths import ROOT, load_module
+
 from .mnist_fetch import FILES, verify
-from .modload import ROOT, load_module
 
 SUBSET = ROOT / "autograder" / "checks" / "known" / "mnist_subset.npz"
 N_TRAIN, N_TEST = 5000, 1000

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from kit.modload import ROOT, load_module
+from autograder.paths import ROOT, load_module
 
 
 def pytest_configure(config):

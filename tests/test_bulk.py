@@ -16,12 +16,13 @@ import zipfile
 import pytest
 
 from autograder import roster
-from autograder.checks.collect import FUNCTIONS
+from autograder.settings import graded_functions
 from autograder.settings import load as load_settings
-from kit.modload import ROOT
+from autograder.paths import ROOT
 
 pytestmark = pytest.mark.slow   # grades whole classes
 
+GRADED = graded_functions()      # course.toml's order
 EXAMPLES = ROOT / "examples" / "submissions"
 REFERENCE = EXAMPLES / "reference_1000_5000_two_layer_net.py"
 
@@ -169,7 +170,7 @@ def test_every_layout_gives_one_row_per_student(graded):
     folder, out, stdout = graded
     rows = read_gradebook(out)
     assert list(rows[0]) == ["student", "score", "max_score", "status", "late", "raw_score", "late_penalty",
-                             "overrides", "note", *FUNCTIONS]
+                             "overrides", "note", *GRADED]
     assert [r["student"] for r in rows] == sorted(EXPECTED, key=str.casefold)
     for row in rows:
         status, score = EXPECTED[row["student"]]
@@ -180,11 +181,11 @@ def test_every_layout_gives_one_row_per_student(graded):
         assert row["max_score"] == TOTAL
         assert row["late"] == ("late" if row["student"] in LATE else "")
         if score is not None:
-            assert sum(float(row[f]) for f in FUNCTIONS) == pytest.approx(float(score)) == float(row["raw_score"])
+            assert sum(float(row[f]) for f in GRADED) == pytest.approx(float(score)) == float(row["raw_score"])
             late = float(score) * PENALTY if row["student"] in LATE else 0
             assert (float(row["late_penalty"]), float(row["score"])) == pytest.approx((late, float(score) - late))
         else:
-            assert not any(row[f] for f in FUNCTIONS)
+            assert not any(row[f] for f in GRADED)
     assert f"gradebook: {out / 'gradebook.csv'}" in stdout and f"report:    {out / 'report.html'}" in stdout
     assert "lisi" in stdout and "zhou_1010" in stdout                # the ids in the progress output
 

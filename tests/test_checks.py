@@ -7,15 +7,15 @@ import sys
 
 import pytest
 
-from autograder.checks.collect import FUNCTIONS, function_of, run_checks
-from autograder.checks.local import InProcessSubmission, SubmissionMode
-from autograder.fixtures import make_known, to_json
+from autograder.checks.local import CheckTarget, InProcessSubmission
+from autograder.checks.runner import function_of, run_checks
+from autograder.paths import ROOT
 from autograder.reference import collaborators, load_reference
+from autograder.settings import graded_functions
 from autograder.settings import load as load_settings
-from kit.modload import ROOT
+from kit.known_values import make_known, to_json
 
 SOLUTION = ROOT / "solution" / "two_layer_net.py"
-ALL = ("test_public.py", "test_hidden.py")
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +23,8 @@ def collab():
     return collaborators(load_reference())
 
 
-def grade(path, collab, files=ALL):
-    return run_checks(SubmissionMode(InProcessSubmission(path), collab), files)
+def grade(path, collab, hidden=True):
+    return run_checks(CheckTarget(InProcessSubmission(path), collab), hidden)
 
 
 def lost(tests):
@@ -36,13 +36,15 @@ def test_points_follow_course_toml_and_the_contract(collab):
     total = sum(load_settings()["points"].values())
     assert sum(t["max_score"] for t in tests) == pytest.approx(total)
     assert sum(t["score"] for t in tests) == pytest.approx(total), [t for t in tests if not t["score"]]
-    assert {function_of(t) for t in tests} == set(FUNCTIONS)
+    assert {function_of(t) for t in tests} == set(graded_functions())
     assert {t["visibility"] for t in tests} == {"visible", "after_published"}
 
 
-def test_public_file_holds_only_visible_checks(collab):
-    tests = grade(SOLUTION, collab, files=("test_public.py",))
+def test_without_hidden_checks_only_visible_ones_run(collab):
+    tests = grade(SOLUTION, collab, hidden=False)
+    hidden = set(load_settings()["visibility"]["hidden_checks"])
     assert tests and all(t["visibility"] == "visible" for t in tests)
+    assert len(tests) == len(grade(SOLUTION, collab)) - len(hidden) and not hidden & {t["name"] for t in tests}
 
 
 def test_skeleton_gets_zero_and_says_not_done(collab):
@@ -149,7 +151,7 @@ def test_student_command_exit_codes(tmp_path):
         return subprocess.run([sys.executable, "-m", "autograder.checks", str(path)],
                               capture_output=True, text=True, cwd=ROOT)
     done, todo = run(SOLUTION), run(ROOT / "student" / "two_layer_net.py")
-    public = sum(t["max_score"] for t in grade(SOLUTION, None, files=("test_public.py",)))
+    public = sum(t["max_score"] for t in grade(SOLUTION, None, hidden=False))
     assert done.returncode == 0 and f"{public:g} / {public:g}" in done.stdout
     assert todo.returncode == 1 and "fix this first: sigmoid" in todo.stdout
     assert run(tmp_path / "missing.py").returncode == 2

@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 
 from autograder import settings
+from autograder.catalog import graded_checks
 from autograder.checks.support import KNOWN
 from autograder.sandbox import status_report
-from kit import dist
+from kit import dist, trial
 from kit.mnist_fetch import FILES, idx_bytes, verify
-from kit.modload import ROOT
+from autograder.paths import ROOT
 from kit.skeleton import holes
 
 pytestmark = pytest.mark.slow   # builds the zips, installs a virtualenv, runs otter
@@ -116,9 +117,9 @@ def test_student_zip_has_what_a_student_needs(built):
 def numbers(known):
     """The numbers of a known/*.json as JSON text, those of 8 digits or more (not 0.0, 1.0...)."""
     found = set()
-    for value in known.values():
-        if not isinstance(value, str):
-            found.update(json.dumps(float(x)) for x in np.ravel(np.asarray(value, dtype=float)))
+    for value in map(np.asarray, known.values()):
+        if value.dtype.kind in "biuf":                 # not names (the functions, the visibility)
+            found.update(json.dumps(float(x)) for x in np.ravel(value.astype(float)))
     return {text for text in found if len(text.lstrip("-")) >= 10}
 
 
@@ -129,9 +130,9 @@ def test_student_zip_holds_no_solution_code_hidden_check_or_hidden_value(built):
     solution_lines = {line.strip() for *_, body in holes(source) for line in body
                       if line.strip() and not line.strip().startswith("#")}
     assert len(solution_lines) > 20
-    hidden_module = (ROOT / "autograder" / "checks" / "test_hidden.py").read_text(encoding="utf-8")
-    hidden_names = re.findall(r'@check\("([^"]+)"', hidden_module) + re.findall(r"def (test_\w+)", hidden_module)
+    hidden_names = [name for c in graded_checks() if c.hidden for name in (c.name, c.test)]
     hidden_known = json.loads((KNOWN / "hidden.json").read_text(encoding="utf-8"))
+    del hidden_known["visibility.hidden_checks"]      # names (hidden_names), under a key runner.py reads
     public_known = json.loads((KNOWN / "public.json").read_text(encoding="utf-8"))
     # every long number of hidden.json, unless public.json has it too (like 1/6)
     hidden_numbers = numbers(hidden_known) - numbers(public_known)
@@ -146,8 +147,8 @@ def test_student_zip_holds_no_solution_code_hidden_check_or_hidden_value(built):
 
 def test_student_commands_work_from_a_fresh_unpack(built, tmp_path):
     """In a fresh virtualenv made from the zip's own requirements.txt, as a student would."""
-    python = dist.zip_python(built / "student.zip", tmp_path)
-    dist.check_student_zip(built / "student.zip", log=lambda text: None, python=python)
+    python = trial.zip_python(built / "student.zip", tmp_path)
+    trial.check_student_zip(built / "student.zip", log=lambda text: None, python=python)
 
 
 # ------------------------------------------------------------------ Gradescope
@@ -177,13 +178,13 @@ def sigmoid(x):
 @pytest.fixture(scope="module")
 def grader_python(built, tmp_path_factory):
     """autograder.zip's requirements.txt in a fresh virtualenv, as setup.sh installs it."""
-    return dist.zip_python(built / "autograder.zip", tmp_path_factory.mktemp("grader-env"))
+    return trial.zip_python(built / "autograder.zip", tmp_path_factory.mktemp("grader-env"))
 
 
 PLACES = [pytest.param(place, marks=pytest.mark.skipif(
-              place != "plain" and not dist.outer_box_works(docker=place == "docker"),
+              place != "plain" and not trial.outer_box_works(docker=place == "docker"),
               reason="needs root and bubblewrap to lay out /autograder"))
-          for place in dist.PLACES]
+          for place in trial.PLACES]
 
 
 @pytest.mark.parametrize("place", PLACES)
@@ -194,9 +195,9 @@ def test_gradescope_layout_grades_reference_full_skeleton_and_attacker_zero(buil
                 **{ROOT / "examples" / "submissions" / name: TOTAL      # data loading and training left out
                    for name in ("chenyi_1011_5011_two_layer_net.py", "liuer_1012_5012_two_layer_net.py",
                                 "sunsan_1013_5013_two_layer_net.ipynb")},
-                tmp_path / "spy.py": 0, dist.ATTACKER: 0}
+                tmp_path / "spy.py": 0, trial.ATTACKER: 0}
     for number, (submission, score) in enumerate(expected.items()):
-        results = dist.try_gradescope(built / "autograder.zip", submission, tmp_path / str(number),
+        results = trial.try_gradescope(built / "autograder.zip", submission, tmp_path / str(number),
                                       place, grader_python)
         assert results["score"] == score, (submission, results["output"])
         assert sum(t["max_score"] for t in results["tests"]) == TOTAL
@@ -209,9 +210,9 @@ def test_gradescope_layout_grades_reference_full_skeleton_and_attacker_zero(buil
 def test_gradescope_leaves_results_when_no_box_can_start(built, grader_python, tmp_path):
     """Forced to a box that cannot start (bwrap in a Docker-like container), run_autograder
     still leaves a results.json that says why, with 0 points, and runs no student code."""
-    if not dist.outer_box_works(docker=True):
+    if not trial.outer_box_works(docker=True):
         pytest.skip("needs root and bubblewrap to simulate Docker")
-    results = dist.try_gradescope(built / "autograder.zip", ROOT / "solution" / "two_layer_net.py",
+    results = trial.try_gradescope(built / "autograder.zip", ROOT / "solution" / "two_layer_net.py",
                                   tmp_path, "docker", grader_python, sandbox="bwrap")
     assert results["score"] == 0 and results["tests"] == [] and results["status"] == "no-sandbox"
     assert "bubblewrap" in results["output"] and "AUTOGRADER_SANDBOX" in results["output"]
@@ -227,7 +228,8 @@ def test_gradescope_zip_holds_the_grader_and_installs_with_pip_and_apt(built):
     found = texts(built / "autograder.zip")
     assert {"setup.sh", "run_autograder", "requirements.txt", "course.toml", "solution/two_layer_net.py",
             "autograder/grade.py", "autograder/sandbox/worker.py", "autograder/checks/test_hidden.py",
-            "autograder/checks/known/hidden.json", "kit/modload.py"} <= set(found)
+            "autograder/checks/known/hidden.json"} <= set(found)
+    assert not [name for name in found if name.startswith("kit/")]     # the grader needs none of the TA tools
     assert "pip install" in found["setup.sh"] and "apt-get install" in found["setup.sh"]
     assert "bubblewrap" in found["setup.sh"] and "-r requirements.txt" in found["setup.sh"]
     assert 'grade "$AG/submission" --out "$AG/results"' in found["run_autograder"]
@@ -263,8 +265,7 @@ def test_otter_test_files_are_exception_based_with_the_course_points(built):
     assert all("from otter.test_files import test_case" in text and "(env):" in text for text in tests.values())
     points = [float(p) for text in tests.values() for p in re.findall(r"points=([\d.]+)", text)]
     assert sum(points) == pytest.approx(TOTAL)
-    checks = sum((ROOT / "autograder" / "checks" / name).read_text(encoding="utf-8").count("\n@check(")
-                 for name in ("test_public.py", "test_hidden.py"))
+    checks = len(graded_checks())
     assert sum(text.count("\n@test_case(") for text in tests.values()) == checks > 20
 
 
@@ -313,7 +314,7 @@ def wrong_solution(repo):
     values computed by hand can tell."""
     edit(repo / "solution" / "two_layer_net.py", "return e / np.sum(e, axis=-1, keepdims=True)",
          "return e / np.sum(e, axis=0, keepdims=True)")
-    in_copy(repo, "-m", "autograder.fixtures")
+    in_copy(repo, "-m", "kit.known_values")
 
 
 def check_bug(repo):
@@ -367,12 +368,12 @@ def test_each_safety_rail_refuses_to_build(tmp_path, breakage, message):
 def test_otter_gives_the_kits_points_per_function_on_buggy_files(built):
     # zhangsan's first file lost points to its own helpers under otter before stand-ins (18 vs 42)
     names = {"zhangsan_1001_5001_two_layer_net.py", "zhangsan_1001_5101_two_layer_net-1.py", "lisi"}
-    totals = dist.compare_engines(built / "otter-autograder.zip", names=names, log=lambda text: None)
+    totals = trial.compare_engines(built / "otter-autograder.zip", names=names, log=lambda text: None)
     assert set(totals) == names and all(kit == otter for kit, otter in totals.values())
     assert 0 < totals["zhangsan_1001_5001_two_layer_net.py"][0] < totals["zhangsan_1001_5101_two_layer_net-1.py"][0]
 
 
 def test_compare_engines_fails_on_a_difference(built, monkeypatch):
-    monkeypatch.setattr(dist, "otter_points", lambda zip_path, source, workdir: {"sigmoid": 5.0})
+    monkeypatch.setattr(trial, "otter_points", lambda zip_path, source, workdir: {"sigmoid": 5.0})
     with pytest.raises(dist.DistError, match="lisi: softmax: kit 10, otter None"):
-        dist.compare_engines(built / "otter-autograder.zip", names={"lisi"}, log=lambda text: None)
+        trial.compare_engines(built / "otter-autograder.zip", names={"lisi"}, log=lambda text: None)

@@ -5,12 +5,14 @@ from types import SimpleNamespace
 import pytest
 
 from autograder import adjust
-from autograder.checks.collect import FUNCTIONS, function_of, function_points
+from autograder.checks.runner import function_of, function_points
+from autograder.settings import graded_functions
 from autograder.given import changes, entries
 from autograder.grade import grade
 from autograder.report import feedback
-from kit.modload import ROOT
+from autograder.paths import ROOT
 
+GRADED = graded_functions()
 SOLUTION = (ROOT / "solution" / "two_layer_net.py").read_text(encoding="utf-8")
 EXAMPLES = ROOT / "examples" / "submissions"
 
@@ -60,9 +62,9 @@ def test_each_change_says_where_and_what():
 
 def test_a_penalty_takes_points_off_but_never_more_than_the_function_earned():
     found = changes(SOLUTION, mutate(*GIVEN_MUTANTS[2][1:]))
-    assert [e["score"] for e in entries(found, FUNCTIONS)] == [0]
-    assert [e["score"] for e in entries(found, FUNCTIONS, 2, {"TwoLayerNet.train_model": 10})] == [-2]
-    assert [e["score"] for e in entries(found, FUNCTIONS, 2, {"TwoLayerNet.train_model": 1.5})] == [-1.5]
+    assert [e["score"] for e in entries(found, GRADED)] == [0]
+    assert [e["score"] for e in entries(found, GRADED, 2, {"TwoLayerNet.train_model": 10})] == [-2]
+    assert [e["score"] for e in entries(found, GRADED, 2, {"TwoLayerNet.train_model": 1.5})] == [-1.5]
 
 
 @pytest.mark.parametrize("name, old, new", [   # each a whole grade in the box: one of them every day
@@ -74,7 +76,7 @@ def test_a_changed_given_function_is_named_in_results_and_feedback(tmp_path, nam
     assert {function_of(t) for t in data["tests"] if t["score"] < t["max_score"]} <= {"TwoLayerNet.train_model"}
     report = [t for t in data["tests"] if "given code of" in t["name"]]
     assert len(report) == 1 and report[0]["max_score"] == 0 and report[0]["score"] == 0
-    assert function_of(report[0]) in FUNCTIONS
+    assert function_of(report[0]) in GRADED
     changed = "TwoLayerNet.train_model" if "batch" in name else "TwoLayerNet.__init__"
     assert f"The given code of {changed} was changed" in report[0]["output"] and "第 " in report[0]["output"]
     record = {"student": "student", "data": data, "entry": SimpleNamespace(superseded=(), late=False),

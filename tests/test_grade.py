@@ -7,11 +7,13 @@ import time
 
 import pytest
 
-from autograder.checks.collect import FUNCTIONS, function_of
+from autograder.checks.runner import function_of
+from autograder.settings import graded_functions
 from autograder.grade import grade
 from autograder.settings import load as load_settings
-from kit.modload import ROOT
+from autograder.paths import ROOT
 
+GRADED = graded_functions()      # course.toml's order
 EXAMPLES = ROOT / "examples" / "submissions"
 
 POINTS = load_settings()["points"]   # function -> points, from course.toml
@@ -20,7 +22,7 @@ POINTS = load_settings()["points"]   # function -> points, from course.toml
 EXPECTED = {
     "reference_1000_5000_two_layer_net.py": {},
     "zhaoliu_1004_5004_two_layer_net.py": {},           # another style, all correct
-    "untouched_1007_5007_two_layer_net.py": {f: "*" for f in FUNCTIONS},
+    "untouched_1007_5007_two_layer_net.py": {f: "*" for f in GRADED},
     "lisi": {                                           # a folder: summed loss, forward difference
         "cross_entropy_error": {"one-hot labels, mean over the batch", "integer labels"},
         "numerical_gradient": {"central difference on a (2, 3) array", "a 1-D array"}},
@@ -30,7 +32,7 @@ EXPECTED = {
     "liuer_1012_5012_two_layer_net.py": {},             # trains at module level
     "sunsan_1013_5013_two_layer_net.ipynb": {},         # a notebook with a training cell
     "mallory_1005_5005_two_layer_net.py":               # hostile: only three functions are honest
-        {f: "*" for f in FUNCTIONS if f not in ("sigmoid", "softmax", "cross_entropy_error")},
+        {f: "*" for f in GRADED if f not in ("sigmoid", "softmax", "cross_entropy_error")},
 }
 
 
@@ -96,7 +98,7 @@ def test_command_writes_the_contract_format_and_exits_0(tmp_path):
     for test in data["tests"]:
         assert set(test) >= {"name", "score", "max_score", "output", "visibility"}
         assert test["visibility"] in ("visible", "after_published")
-        assert function_of(test) in FUNCTIONS and test["name"].startswith(function_of(test) + ": ")
+        assert function_of(test) in GRADED and test["name"].startswith(function_of(test) + ": ")
 
 
 def test_broken_zip_still_gets_a_results_file(tmp_path):
@@ -198,7 +200,7 @@ def _replay(params):
 @pytest.mark.slow   # a whole grade in the box
 def test_gradient_cannot_replay_what_the_numerical_gradient_checks_revealed(tmp_path):
     """The worker lives through all checks: answers a stand-in gave it in one check must not
-    pass another. The gradient checks have nets of their own (fixtures.py)."""
+    pass another. The gradient checks have nets of their own (kit/known_values.py)."""
     source = (ROOT / "solution" / "two_layer_net.py").read_text(encoding="utf-8")
     for method, body in (("numerical_gradient", "return _remember(self._own_numerical_gradient(x, t))"),
                          ("gradient", "return _replay(self.params)")):

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from autograder.sandbox import BOX_UID_BASE, status_report
-from kit.dist import DOCKER_CAPS
+from kit.trial import DOCKER_CAPS
 
 pytestmark = pytest.mark.slow   # runs the attack suite in simulated machines
 

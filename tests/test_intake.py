@@ -102,3 +102,14 @@ def test_zip_links_and_escaping_names_are_ignored(tmp_path):
         archive.writestr("sub/two_layer_net.py", SOURCE)
     assert read_submission(path) == SOURCE
     assert not (tmp_path.parent / "two_layer_net.py").exists()
+
+
+def test_one_unsafe_path_rule_for_both_zip_readers():
+    from autograder import roster
+    from autograder.intake import unsafe_path
+    for name in ("", "/etc/two_layer_net.py", "../two_layer_net.py", "a/../../x.py", "C:two_layer_net.py",
+                 "C:/x/two_layer_net.py", "two_layer_net.py\0.txt"):
+        assert unsafe_path(name), repr(name)
+    for name in ("two_layer_net.py", "lisi/two_layer_net.py", "a..b/x.py"):
+        assert not unsafe_path(name), name
+    assert roster.unsafe_path is unsafe_path

@@ -6,7 +6,7 @@ import pytest
 
 from autograder.checks.learning import SIZES, SUBSET, load_subset
 from kit import mnist_subset
-from kit.modload import ROOT
+from autograder.paths import ROOT
 
 DATA = ROOT / "data"
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from kit import mnist_fetch as mf
-from kit.modload import ROOT
+from autograder.paths import ROOT
 
 NAMES = list(mf.FILES)
 N_TRAIN, N_TEST = 5, 3

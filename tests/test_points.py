@@ -1,5 +1,5 @@
 """The points arithmetic, without a submission: how a function's points in course.toml are
-shared among its checks and rounded (autograder/checks/collect.py), and how the late
+shared among its checks and rounded (autograder/checks/runner.py), and how the late
 penalty and overrides make the final score (autograder/adjust.py). Expected totals come
 from course.toml and the known values, never from numbers written here."""
 import textwrap
@@ -9,12 +9,14 @@ import numpy as np
 import pytest
 
 from autograder.adjust import ADJUST, Override, final
-from autograder.checks.collect import FUNCTIONS, Collector, function_points, hundredths
+from autograder.checks.runner import Collector, function_points, hundredths
 from autograder.checks.verdict import fix_first
 from autograder.checks.support import load_known
+from autograder.settings import graded_functions
 from autograder.settings import load as load_settings
 
 SETTINGS = load_settings()
+FUNCTIONS = graded_functions(SETTINGS)
 POINTS = SETTINGS["points"]          # function -> its points in course.toml
 
 
@@ -71,11 +73,11 @@ from autograder.checks.support import CheckFailed, check
 def test_g1():
     raise CheckFailed(("错", "wrong"), ("提示", "a hint"), got="1")
 
-@check("TwoLayerNet.gradient: passes", points={g2}, hidden=True)
+@check("TwoLayerNet.gradient: passes", points={g2})
 def test_g2():
     pass
 
-@check("TwoLayerNet.gradient: the check breaks", points={g3}, hidden=True)
+@check("TwoLayerNet.gradient: the check breaks", points={g3})
 def test_g3():
     {{}}["missing"]
 
@@ -97,6 +99,9 @@ def test_sig():
 '''
 
 
+HIDDEN = {"TwoLayerNet.gradient: passes", "TwoLayerNet.gradient: the check breaks"}
+
+
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory):
     """Hand-made checks whose declared points add up to each function's weight in the
@@ -108,6 +113,7 @@ def collected(tmp_path_factory):
         g1=weight["TwoLayerNet.gradient"] / 6, g2=weight["TwoLayerNet.gradient"] / 3,
         g3=weight["TwoLayerNet.gradient"] / 2, s=weight["softmax"] / 3, sig=weight["sigmoid"])), encoding="utf-8")
     collector = Collector()
+    collector.hidden = HIDDEN             # as course.toml's [visibility] hidden_checks would say
     code = pytest.main([str(path), "-p", "no:terminal", "-p", "no:cacheprovider", "-o", "addopts=",
                         "--rootdir", str(path.parent)], plugins=[collector])
     assert code == pytest.ExitCode.TESTS_FAILED               # two of the checks fail, on purpose

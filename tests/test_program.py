@@ -5,7 +5,7 @@ import sys
 
 from autograder.checks.program import graded_source
 from autograder.intake import read_submission
-from kit.modload import ROOT
+from autograder.paths import ROOT
 
 EXAMPLES = ROOT / "examples" / "submissions"
 SESSION = ["chenyi_1011_5011_two_layer_net.py",      # imports mnist, trains under __main__

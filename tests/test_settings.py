@@ -4,7 +4,7 @@ import re
 
 from autograder import settings
 from autograder.sandbox import Limits
-from kit.modload import ROOT
+from autograder.paths import ROOT
 
 CODE = [p for folder in ("autograder", "kit") for p in (ROOT / folder).rglob("*.py")]
 

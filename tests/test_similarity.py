@@ -2,7 +2,7 @@
 import pytest
 
 from autograder import similarity
-from kit.modload import ROOT
+from autograder.paths import ROOT
 from tests.disguise import disguise
 
 EXAMPLES = ROOT / "examples" / "submissions"

@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from kit.modload import ROOT, load_module
+from autograder.paths import ROOT, load_module
 from kit.skeleton import MarkerError, holes, make_skeleton
 
 SOLUTION = ROOT / "solution" / "two_layer_net.py"

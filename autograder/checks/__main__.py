@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from ..intake import Refused
-from .collect import run_checks, table
-from .local import SubmissionMode, read_student_file, student_box
+from .local import CheckTarget, read_student_file, student_box
+from .runner import run_checks, table
 from .support import load_known
 from .verdict import blame_helpers, fix_first, render_fix_first, results, summary, syntax_error
 
@@ -29,7 +29,7 @@ def run(path):
     start = time.perf_counter()
     source, note = read_student_file(path)
     with student_box(source) as box:
-        tests = run_checks(SubmissionMode(box, source=source), ("test_public.py",))
+        tests = run_checks(CheckTarget(box, source=source))
         import_error = box.import_error
     blame_helpers(tests, source)      # here a check also runs the student's other functions
     first = fix_first(tests, syntax_error(source), import_error)

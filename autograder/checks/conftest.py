@@ -1,45 +1,52 @@
-"""Fixtures of the checks. The grader passes a ``SubmissionMode`` plugin (a
+"""Fixtures of the checks. The grader passes a ``CheckTarget`` plugin (a
 sandboxed submission plus the reference collaborators); without one (``python -m
 pytest`` in the student folder), the checks run on ``two_layer_net.py`` in pytest's
 root folder, in the student's own box (``local.student_box``)."""
 import pytest
 
 from .learning import Learning
-from .local import SubmissionMode, read_student_file, student_box
-from .support import load_known
+from .local import CheckTarget, read_student_file, student_box
+from .support import Declared, load_known
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "check(name, points, visibility): a graded check")
+    config.addinivalue_line("markers", "check(name, points, known): a graded check")
 
 
 @pytest.fixture(scope="session")
-def mode(request):
+def target(request):
     for plugin in request.config.pluginmanager.get_plugins():
-        if isinstance(plugin, SubmissionMode):
+        if isinstance(plugin, CheckTarget):
             yield plugin
             return
     source, _ = read_student_file(request.config.rootpath / "two_layer_net.py")
     with student_box(source) as box:
-        yield SubmissionMode(box)
+        yield CheckTarget(box, source=source)
 
 
 @pytest.fixture(scope="session")
-def sub(mode):
+def sub(target):
     """The submission: ``sub.call("softmax", x)``, ``sub.call("TwoLayerNet.forward", x, obj=...)``."""
-    return mode.submission
+    return target.submission
 
 
 @pytest.fixture(scope="session")
-def collab(mode):
+def collab(target):
     """Reference functions standing in for the ones a check does not grade (grader only)."""
-    return mode.collaborators
+    return target.collaborators
 
 
 @pytest.fixture(scope="session")
-def known():
+def all_known():
     """Known values made from the reference: key -> ndarray or number."""
     return load_known()
+
+
+@pytest.fixture
+def known(request, all_known):
+    """The known values this check declares (``@check(known=...)``)."""
+    mark = request.node.get_closest_marker("check")
+    return Declared(all_known, mark.kwargs.get("known", ()) if mark else ())
 
 
 @pytest.fixture(scope="session")

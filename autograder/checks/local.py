@@ -90,7 +90,7 @@ class InProcessSubmission:
                                params_after=getattr(instance, "params", None))
 
 
-class SubmissionMode:
+class CheckTarget:
     """A pytest plugin telling the checks what to check: ``submission`` (anything
     with ``call``), ``collaborators`` (the reference functions, grader only) and the
     graded ``source`` (for argument names in feedback)."""

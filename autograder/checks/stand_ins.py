@@ -5,21 +5,30 @@ replaced by the reference's, so that a bug costs only the points of the function
 that has it. Both graders use these: the kit's (through the sandbox's callbacks)
 and the otter-grader autograder (by patching the student's namespace).
 """
-FUNCTIONS = ("sigmoid", "softmax", "cross_entropy_error", "numerical_gradient")
-METHODS = ("forward", "loss", "accuracy", "numerical_gradient", "gradient")
 
 
-def collaborators(ref):
-    """name -> callable of the reference module ``ref``: module functions as they are;
-    methods take the object's params first."""
-    def method(name):
+class MissingFromReference(Exception):
+    """course.toml lists a graded function that the reference solution does not define."""
+
+
+def collaborators(ref, functions):
+    """name -> callable of the reference module ``ref`` for each graded function
+    (``functions``: course.toml's list, e.g. "softmax", "TwoLayerNet.forward"):
+    module functions as they are; methods take the object's params first."""
+    def method(owner, name):
         def call(params, *args, **kwargs):
-            net = object.__new__(ref.TwoLayerNet)
+            net = object.__new__(owner)
             net.params = params
             return getattr(net, name)(*args, **kwargs)
         call.__name__ = name
         return call
 
-    found = {name: getattr(ref, name) for name in FUNCTIONS}
-    found.update({f"TwoLayerNet.{name}": method(name) for name in METHODS})
+    found = {}
+    for function in functions:
+        owner_name, _, name = function.rpartition(".")
+        owner = getattr(ref, owner_name, None) if owner_name else ref
+        if not callable(getattr(owner, name, None)):
+            raise MissingFromReference(f"course.toml [points] lists {function!r}, which the reference "
+                                       "solution (solution/two_layer_net.py) does not define")
+        found[function] = method(owner, name) if owner_name else getattr(ref, name)
     return found

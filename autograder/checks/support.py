@@ -7,6 +7,8 @@ only what went wrong and the hint.
 """
 import json
 import re
+from collections.abc import Mapping
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import numpy as np
@@ -23,14 +25,15 @@ KINDS = ("wrong", "error", "unfinished", "timeout", "crash", "import", "grader")
 KNOWN = Path(__file__).parent / "known"
 
 
-def check(name, points, hidden=False):
-    """Declare a check: its name (``function: what it checks``), points and visibility.
+def check(name, points, known=()):
+    """Declare a check: its name (``function: what it checks``), points and the known values it reads.
 
     ``points`` are the check's share of its function's points in course.toml
-    (the default settings make them equal). Hidden checks show on Gradescope
-    with the visibility course.toml gives them.
+    (the default settings make them equal). ``known``: patterns of the keys of the
+    known values the check reads ("net.*"); they ship to students with the check when
+    it is public. Whether it is public is course.toml's [visibility] hidden_checks.
     """
-    return pytest.mark.check(name=name, points=points, hidden=hidden)
+    return pytest.mark.check(name=name, points=points, known=tuple(known))
 
 
 class CheckFailed(AssertionError):
@@ -199,6 +202,29 @@ def load_known():
         for key, value in json.loads(path.read_text(encoding="utf-8")).items():
             known[key] = np.array(value) if isinstance(value, list) else value
     return known
+
+
+class Declared(Mapping):
+    """The known values a check declares in ``@check(known=...)``: reading another is a
+    fault of the check, found wherever it runs (else it would break in the student package,
+    which holds only the public checks' values)."""
+
+    def __init__(self, known, patterns):
+        self.known, self.patterns = known, tuple(patterns)
+
+    def _declared(self, key):
+        return any(fnmatchcase(key, pattern) for pattern in self.patterns)
+
+    def __getitem__(self, key):
+        if not self._declared(key):
+            raise KeyError(f"{key!r} is not among the known values of this check's @check(known=...)")
+        return self.known[key]
+
+    def __iter__(self):
+        return (key for key in self.known if self._declared(key))
+
+    def __len__(self):
+        return sum(1 for _ in self)
 
 
 def params_of(known, prefix):

@@ -1,4 +1,5 @@
-"""Public checks: students have these. Each one grades one function on known values."""
+"""Checks of each function on known values, and the helpers that the other checks share.
+Which checks students have is course.toml's [visibility] hidden_checks (these are public there)."""
 import numpy as np
 
 from .support import (CheckFailed, call, check, expect_array, expect_float, others,
@@ -22,7 +23,7 @@ def values_check(sub, target, x, expected, hint):
         raise mismatch(target, show(x), expected, got, hint)
 
 
-@check("sigmoid: known values on a (3, 4) array", points=3)
+@check("sigmoid: known values on a (3, 4) array", points=3, known=("sigmoid.x", "sigmoid.y"))
 def test_sigmoid_known_values(sub, known):
     values_check(sub, "sigmoid", known["sigmoid.x"], known["sigmoid.y"],
                  ("sigmoid(x) = 1 / (1 + np.exp(-x))，注意 -x 的符号。",
@@ -31,7 +32,7 @@ def test_sigmoid_known_values(sub, known):
 
 # ---------------------------------------------------------------- softmax
 
-@check("softmax: known values on a (4, 5) batch", points=3)
+@check("softmax: known values on a (4, 5) batch", points=3, known=("softmax.x", "softmax.y"))
 def test_softmax_known_values(sub, known):
     x = known["softmax.x"]
     got = expect_array(call(sub, "softmax", x).value, "softmax", x.shape)
@@ -44,7 +45,7 @@ def test_softmax_known_values(sub, known):
         raise mismatch("softmax", show(x), known["softmax.y"], got, hint)
 
 
-@check("softmax: finite for large inputs such as 1000", points=2)
+@check("softmax: finite for large inputs such as 1000", points=2, known=("softmax.big", "softmax.big_y"))
 def test_softmax_large_inputs(sub, known):
     x = known["softmax.big"]
     got = expect_array(call(sub, "softmax", x).value, "softmax", x.shape)
@@ -55,7 +56,7 @@ def test_softmax_large_inputs(sub, known):
                         "x = x - np.max(x, axis=-1, keepdims=True)."))
 
 
-@check("softmax: does not modify its argument", points=2)
+@check("softmax: does not modify its argument", points=2, known=("softmax.big",))
 def test_softmax_keeps_argument(sub, known):
     x = known["softmax.big"]
     after = call(sub, "softmax", x).args_after[0]
@@ -85,12 +86,12 @@ def _ce(sub, known, t, what):
     raise mismatch("cross_entropy_error", f"y = {show(y)}, t = {show(t)} ({what})", expected, got, hint)
 
 
-@check("cross_entropy_error: one-hot labels, mean over the batch", points=4)
+@check("cross_entropy_error: one-hot labels, mean over the batch", points=4, known=("ce.y", "ce.onehot", "ce.loss", "ce.loss_no_eps"))
 def test_cross_entropy_one_hot(sub, known):
     _ce(sub, known, known["ce.onehot"], "one-hot")
 
 
-@check("cross_entropy_error: integer labels", points=3)
+@check("cross_entropy_error: integer labels", points=3, known=("ce.y", "ce.labels", "ce.loss", "ce.loss_no_eps"))
 def test_cross_entropy_labels(sub, known):
     _ce(sub, known, known["ce.labels"], "integer labels")
 
@@ -129,12 +130,12 @@ def numgrad_check(sub, x, expected, forward=None):
                    expected, got, hint)
 
 
-@check("numerical_gradient: central difference on a (2, 3) array", points=4)
+@check("numerical_gradient: central difference on a (2, 3) array", points=4, known=("numgrad.x", "numgrad.grad", "numgrad.forward"))
 def test_numerical_gradient_values(sub, known):
     numgrad_check(sub, known["numgrad.x"], known["numgrad.grad"], known["numgrad.forward"])
 
 
-@check("numerical_gradient: x holds its original values afterwards", points=3)
+@check("numerical_gradient: x holds its original values afterwards", points=3, known=("numgrad.x",))
 def test_numerical_gradient_restores_x(sub, known):
     x = known["numgrad.x"]
     after = call(sub, "numerical_gradient", Recorder(), x).args_after[1]
@@ -172,7 +173,7 @@ def forward_check(sub, collab, known, prefix):
                        expected, got, hint)
 
 
-@check("TwoLayerNet.forward: known probabilities on a 4-5-3 net", points=6)
+@check("TwoLayerNet.forward: known probabilities on a 4-5-3 net", points=6, known=("net.*",))
 def test_forward(sub, collab, known):
     forward_check(sub, collab, known, "net")
 
@@ -187,7 +188,7 @@ def loss_check(sub, collab, known, prefix):
                         "loss = cross_entropy_error(self.forward(x), t)."))
 
 
-@check("TwoLayerNet.loss: known value on a 4-5-3 net", points=3)
+@check("TwoLayerNet.loss: known value on a 4-5-3 net", points=3, known=("net.*",))
 def test_loss(sub, collab, known):
     loss_check(sub, collab, known, "net")
 
@@ -206,7 +207,7 @@ def accuracy_check(sub, collab, known, prefix):
         raise mismatch("TwoLayerNet.accuracy", f"x = {show(x)}, t = {show(t)}", expected, got, hint)
 
 
-@check("TwoLayerNet.accuracy: one-hot labels", points=5)
+@check("TwoLayerNet.accuracy: one-hot labels", points=5, known=("net.*",))
 def test_accuracy(sub, collab, known):
     accuracy_check(sub, collab, known, "net")
 
@@ -333,12 +334,12 @@ def grads_check(sub, collab, known, prefix, method):
                       **{f"expected['{key}']": show(expected), f"got['{key}']": show(got)})
 
 
-@check("TwoLayerNet.numerical_gradient: all four parameters of a 4-5-3 net", points=6)
+@check("TwoLayerNet.numerical_gradient: all four parameters of a 4-5-3 net", points=6, known=("net.*", "numgrad.x", "numgrad.grad"))
 def test_net_numerical_gradient(sub, collab, known):
     grads_check(sub, collab, known, "net", "numerical_gradient")
 
 
-@check("TwoLayerNet.gradient: backpropagation matches the known gradients", points=8)
+@check("TwoLayerNet.gradient: backpropagation matches the known gradients", points=8, known=("netg.*",))
 def test_gradient(sub, collab, known):
     grads_check(sub, collab, known, "netg", "gradient")   # not "net": see fixtures.py
 
@@ -434,16 +435,16 @@ def train_loss_check(sub, collab, known, prefix):
                           expected=show(after), got=show(losses if losses is not None else result.value[0]))
 
 
-@check("TwoLayerNet.train_model: one loss per iteration, whole-set accuracies once per epoch", points=4)
+@check("TwoLayerNet.train_model: one loss per iteration, whole-set accuracies once per epoch", points=4, known=("train.*",))
 def test_train_lists(sub, collab, known):
     train_lists_check(sub, collab, known, "train")
 
 
-@check("TwoLayerNet.train_model: updates every parameter by -learning_rate * grad", points=4)
+@check("TwoLayerNet.train_model: updates every parameter by -learning_rate * grad", points=4, known=("train.*",))
 def test_train_update(sub, collab, known):
     train_update_check(sub, collab, known, "train")
 
 
-@check("TwoLayerNet.train_model: records each batch's loss", points=3)
+@check("TwoLayerNet.train_model: records each batch's loss", points=3, known=("train.*",))
 def test_train_losses(sub, collab, known):
     train_loss_check(sub, collab, known, "train")

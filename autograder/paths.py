@@ -1,8 +1,9 @@
-"""Load a Python file as a module by its path (the student folder is not a package)."""
+"""Where the course repo is, and loading a Python file as a module by its path
+(solution/ and student/ are folders of files, not packages)."""
 import importlib.util
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent   # the course repo (or autograder.zip's source/)
 
 
 def load_module(path, name=None):

@@ -1,42 +1,68 @@
-"""Run the checks with pytest, turn the outcomes into Gradescope test entries,
+"""Run the checks with pytest, score them into Gradescope test entries (course.toml's points),
 and print them as a table."""
 from pathlib import Path
 
 import pytest
 
-from .support import VISIBLE, CheckFailed, load_known
 from .repro import Recording
+from .support import VISIBLE, CheckFailed, load_known
 from .verdict import function_of
 
-# The contract's order of the graded functions.
-FUNCTIONS = ("sigmoid", "softmax", "cross_entropy_error", "numerical_gradient",
-             "TwoLayerNet.forward", "TwoLayerNet.loss", "TwoLayerNet.accuracy",
-             "TwoLayerNet.numerical_gradient", "TwoLayerNet.gradient", "TwoLayerNet.train_model")
+
+class UnregisteredFunction(Exception):
+    """A check grades a function that course.toml's [points] does not list."""
+
+
+def position(functions, function, check):
+    """The place of ``function`` in ``functions`` (course.toml's order); a named error
+    that says what to add where when the check ``check`` grades a function not listed."""
+    if function not in functions:
+        raise UnregisteredFunction(
+            f"the check {check!r} grades {function!r}, which course.toml does not list: add "
+            f'"{function}" = POINTS under [points] in course.toml (where its results should show), '
+            "then run `make fixtures`")
+    return functions.index(function)
 
 
 HERE = Path(__file__).resolve().parent
+CHECK_FILES = ("test_public.py", "test_hidden.py")    # the check files, in the order they run
 
 
-def run_checks(mode, files=("test_public.py",)):
-    """Run the check files (names in this folder) against ``mode`` (a SubmissionMode)
-    and return the Gradescope test entries, quietly. A Ctrl-C during the run is raised
-    again here (KeyboardInterrupt): an interrupted run has no results."""
-    collector = Collector(Recording(mode.submission, mode.source))
-    mode.submission = collector.recording
-    code = pytest.main([*(str(HERE / name) for name in files), "-p", "no:terminal", "-p", "no:cacheprovider",
-                        "-o", "addopts=", "--rootdir", str(HERE.parent)], plugins=[mode, collector])
+def run_checks(target, hidden=False):
+    """Run the checks against ``target`` (a CheckTarget: what to check) and return the Gradescope test
+    entries, quietly: the public ones, and with ``hidden`` the hidden ones too (course.toml
+    decides which are hidden; the student package has only public ones). A Ctrl-C during
+    the run is raised again here (KeyboardInterrupt): an interrupted run has no results."""
+    collector = Collector(hidden, Recording(target.submission, target.source))
+    target.submission = collector.recording
+    files = [str(HERE / name) for name in CHECK_FILES if (HERE / name).is_file()]
+    code = pytest.main([*files, "-p", "no:terminal", "-p", "no:cacheprovider",
+                        "-o", "addopts=", "--rootdir", str(HERE.parent)], plugins=[target, collector])
     if code == pytest.ExitCode.INTERRUPTED:
         raise KeyboardInterrupt
     return collector.results()
 
 
 class Collector:
-    """A pytest plugin: one entry per ``@check``, in the contract's function order."""
+    """A pytest plugin: one entry per ``@check``, in course.toml's order of functions.
+    Without ``hidden``, the hidden checks are left out."""
 
-    def __init__(self, recording=None):
+    def __init__(self, hidden=True, recording=None):
+        self.tests, self.keep_hidden = [], hidden
         self.recording = recording   # the calls of the running check, for its feedback
-        self.tests = []
-        self.settings = {k: v for k, v in load_known().items() if k.split(".")[0] in ("points", "weights", "visibility")}
+        known = load_known()
+        self.settings = {k: v for k, v in known.items() if k.split(".")[0] in ("points", "weights", "visibility")}
+        self.functions = tuple(known["functions"])    # course.toml's [points] order (make fixtures)
+        self.hidden = set(known.get("visibility.hidden_checks", ()))   # in hidden.json: the grader's only
+
+    def pytest_collection_modifyitems(self, config, items):
+        if self.keep_hidden:
+            return
+        left = [item for item in items if (item.get_closest_marker("check") is not None
+                                           and item.get_closest_marker("check").kwargs["name"] in self.hidden)]
+        if left:
+            items[:] = [item for item in items if item not in left]
+            config.hook.pytest_deselected(items=left)
 
     def pytest_runtest_setup(self, item):
         if self.recording is not None:
@@ -52,9 +78,9 @@ class Collector:
 
     def _entry(self, meta, report, call):
         function = meta["name"].split(":", 1)[0]
-        points = (self.settings[f"points.{function}"] * meta["points"]
-                  / self.settings[f"weights.{function}"])   # rounded in results()
-        visibility = self.settings["visibility.hidden"] if meta["hidden"] else VISIBLE
+        points = (self.settings[f"points.{function}"] * meta["points"] / self.settings[f"weights.{function}"]
+                  if function in self.functions else 0)     # rounded in results(), which names the unlisted
+        visibility = self.settings["visibility.hidden"] if meta["name"] in self.hidden else VISIBLE
         error = call.excinfo.value if call.excinfo else None
         notes = [str(value) for key, value in report.user_properties if key == "note"]
         reveal, failure = visibility == VISIBLE, None
@@ -75,10 +101,10 @@ class Collector:
         return dict(entry, failure=failure) if failure else entry
 
     def results(self):
-        """The entries in the contract's order, each function's points rounded to
+        """The entries in course.toml's order of functions, each function's points rounded to
         hundredths so that they still add up to the function's points exactly."""
-        tests = sorted(self.tests, key=lambda t: FUNCTIONS.index(function_of(t)))
-        for function in FUNCTIONS:
+        tests = sorted(self.tests, key=lambda t: position(self.functions, function_of(t), t["name"]))
+        for function in self.functions:
             group = [t for t in tests if function_of(t) == function]
             for test, points in zip(group, hundredths([t["max_score"] for t in group])):
                 test["score"] = points if test["score"] else 0
@@ -105,12 +131,12 @@ def hundredths(shares):
 
 
 def function_points(tests):
-    """{function: (score, max_score)} in the contract's order, for the functions that have checks."""
+    """{function: (score, max_score)} for the functions that have checks, in the order of
+    ``tests`` (the grader's: course.toml's order of functions)."""
     found = {}
-    for function in FUNCTIONS:
-        mine = [t for t in tests if function_of(t) == function]
-        if mine:
-            found[function] = (sum(t["score"] for t in mine), sum(t["max_score"] for t in mine))
+    for test in tests:
+        score, total = found.get(function_of(test), (0, 0))
+        found[function_of(test)] = (score + test["score"], total + test["max_score"])
     return found
 
 
@@ -123,4 +149,3 @@ def table(tests):
     score, total = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
     header = "      函数 / function                      得分 / points"
     return "\n".join([header, *rows, f"      {'合计 / total':<34} {score:>5g} / {total:<5g}"])
-
