@@ -46,7 +46,8 @@ STUDENT = ROOT / "student"
 CHECKS = ROOT / "autograder" / "checks"
 STUDENT_FILES = ("two_layer_net.py", "mnist.py", "train.py", "check.py", "requirements.txt")
 # The part of the grader students get, so that their check is the grader's: its reading of
-# files and the box (in "none" mode), beside the public checks (``student_checks``).
+# files and the box (in "none" mode), beside the public checks (``student_checks``). The otter
+# zip has the same, with every check.
 STUDENT_GRADER = ("__init__.py", "intake.py")
 OTTER_PYTHON = "3.11"                             # the Python the project's tests run otter with
 DATE = (1980, 1, 1, 0, 0, 0)                      # every zip entry's timestamp
@@ -205,7 +206,7 @@ def otter_test_files():
         for c, points in zip(mine, shares):
             cases.append(f"\n\n@test_case(name={c.name!r}, points={points!r}, hidden={c.hidden!r})\n"
                          f"def {c.test}(env):\n"
-                         f"    from checks.otter_env import run_check\n"
+                         f"    from autograder.checks.otter_env import run_check\n"
                          f"    run_check(env, {c.module!r}, {c.test!r}, hidden={c.hidden!r})\n")
         files[f"tests/{number:02d}_{function.replace('.', '_')}.py"] = (
             f'"""otter-grader test file for {function}: made by `make dist` (kit/dist.py) from\n'
@@ -223,18 +224,21 @@ def otter_files(settings):
         for name, text in otter_test_files().items():
             (stage / name).parent.mkdir(parents=True, exist_ok=True)
             (stage / name).write_text(text, encoding="utf-8", newline="\n")
-        for name, data in _tree(CHECKS, "checks").items():
+        grader = {f"autograder/{name}": (ROOT / "autograder" / name).read_bytes() for name in STUDENT_GRADER}
+        grader.update(_tree(CHECKS, "autograder/checks"))
+        grader.update(_tree(ROOT / "autograder" / "sandbox", "autograder/sandbox"))   # the call contract
+        for name, data in grader.items():
             (stage / name).parent.mkdir(parents=True, exist_ok=True)
             (stage / name).write_bytes(data)
-        shutil.copyfile(TEMPLATES / "otter_env.py", stage / "checks" / "otter_env.py")
-        shutil.copyfile(SOLUTION, stage / "checks" / "reference_two_layer_net.py")
+        shutil.copyfile(TEMPLATES / "otter_env.py", stage / "autograder" / "checks" / "otter_env.py")
+        shutil.copyfile(SOLUTION, stage / "autograder" / "checks" / "reference_two_layer_net.py")
         shutil.copyfile(TEMPLATES / "requirements-grader.txt", stage / "requirements.txt")
         config = {"lang": "python", "show_hidden": settings["visibility"]["hidden"] == "after_published"}
         (stage / "otter_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         run = subprocess.run([sys.executable, "-m", "otter", "generate", "--tests-dir", "tests",
                               "--output-path", "otter.zip", "--config", "otter_config.json",
                               "--requirements", "requirements.txt", "--no-environment",
-                              "--python-version", OTTER_PYTHON, "checks"],
+                              "--python-version", OTTER_PYTHON, "autograder"],
                              cwd=stage, capture_output=True, text=True, timeout=300)
         if run.returncode != 0:
             raise DistError("otter generate failed:\n" + _tail(run.stdout + run.stderr))

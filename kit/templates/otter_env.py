@@ -1,7 +1,7 @@
 """The course's checks, run from otter-grader test files.
 
-This file ships only in dist/otter-autograder.zip, as ``checks/otter_env.py``
-beside the checks and the reference solution (``checks/reference_two_layer_net.py``;
+This file ships only in dist/otter-autograder.zip, as ``autograder/checks/otter_env.py``
+beside the checks and the reference solution (``reference_two_layer_net.py``;
 kit/dist.py copies both there). Otter runs the submission and hands each test case
 ``env``, the student's global namespace; ``run_check`` calls one of our checks on it
 and turns its failure into the AssertionError otter reports. As in the kit's grader,
