@@ -19,6 +19,7 @@ from autograder import roster
 from autograder.settings import graded_functions
 from autograder.settings import load as load_settings
 from autograder.paths import ROOT
+from example_class import full_marks
 
 pytestmark = pytest.mark.slow   # grades whole classes
 
@@ -30,17 +31,18 @@ REFERENCE = EXAMPLES / "reference_1000_5000_two_layer_net.py"
 TOTAL = f"{sum(load_settings()['points'].values()):g}"
 PARTIAL = "partial"  # more than 0, less than TOTAL: the exact points are test_grade.py's business
 
-# student id -> (status, score); score None: the cell stays empty
+# student id -> (status, score); score None: the cell stays empty. Hand-written examples score
+# full_marks: the points of the functions they define (not those of a function added later).
 EXPECTED = {
     "reference_1000": ("graded", TOTAL),            # Canvas name, with a notes file beside it
-    "zhaoliu_1004": ("graded", TOTAL),              # Canvas name with late_ in front
+    "zhaoliu_1004": ("graded", full_marks(EXAMPLES / "zhaoliu_1004_5004_two_layer_net.py")),              # Canvas name with late_ in front
     "sunba_1008": ("graded", "0"),                  # Canvas name with _late_ after the name (the skeleton)
     "lisi": ("graded", PARTIAL),                    # a folder
     "wangwu_1003": ("graded", PARTIAL),             # a zip: GBK, CRLF, nested, __MACOSX junk
     "qianjiu": ("graded", TOTAL),                   # a notebook
-    "chenyi_1011": ("graded", TOTAL),               # imports mnist, trains under __main__
-    "liuer_1012": ("graded", TOTAL),                # trains at module level
-    "sunsan_1013": ("graded", TOTAL),               # a notebook with a training cell
+    "chenyi_1011": ("graded", full_marks(EXAMPLES / "chenyi_1011_5011_two_layer_net.py")),               # imports mnist, trains under __main__
+    "liuer_1012": ("graded", full_marks(EXAMPLES / "liuer_1012_5012_two_layer_net.py")),                # trains at module level
+    "sunsan_1013": ("graded", full_marks(EXAMPLES / "sunsan_1013_5013_two_layer_net.ipynb")),               # a notebook with a training cell
     "zhou_1010": ("graded", TOTAL),                 # resubmitted: the newer (a zip) counts
     "chen_1019": ("duplicate", None),               # two different files, one submission id
     "zhouqi_1006": ("bad-zip", None),               # a broken zip
