@@ -170,11 +170,18 @@ def student_files(data_dir, version, verified=True):
     title, _, rest = (STUDENT / "README.md").read_text(encoding="utf-8").partition("\n")
     files["README.md"] = f"{title} ({version})\n{rest}".encode("utf-8")
     files["pytest.ini"] = (TEMPLATES / "pytest.ini").read_bytes()
-    files.update({f"autograder/{name}": (ROOT / "autograder" / name).read_bytes() for name in STUDENT_GRADER})
-    files.update(_tree(ROOT / "autograder" / "sandbox", "autograder/sandbox"))
-    files.update(student_checks())
+    files.update(grader_part(student_checks()))
     files.update(mnist_gz(data_dir, verified))
     return files
+
+
+def grader_part(checks):
+    """{autograder/<path>: bytes}: the part of the grader that students and the otter zip
+    get, so that their checks run as the grader's do: its reading of files and the box
+    (with the call contract), beside ``checks`` ({"autograder/checks/<path>": bytes})."""
+    files = {f"autograder/{name}": (ROOT / "autograder" / name).read_bytes() for name in STUDENT_GRADER}
+    files.update(_tree(ROOT / "autograder" / "sandbox", "autograder/sandbox"))
+    return {**files, **checks}
 
 
 def autograder_files():
@@ -224,10 +231,7 @@ def otter_files(settings):
         for name, text in otter_test_files().items():
             (stage / name).parent.mkdir(parents=True, exist_ok=True)
             (stage / name).write_text(text, encoding="utf-8", newline="\n")
-        grader = {f"autograder/{name}": (ROOT / "autograder" / name).read_bytes() for name in STUDENT_GRADER}
-        grader.update(_tree(CHECKS, "autograder/checks"))
-        grader.update(_tree(ROOT / "autograder" / "sandbox", "autograder/sandbox"))   # the call contract
-        for name, data in grader.items():
+        for name, data in grader_part(_tree(CHECKS, "autograder/checks")).items():
             (stage / name).parent.mkdir(parents=True, exist_ok=True)
             (stage / name).write_bytes(data)
         shutil.copyfile(TEMPLATES / "otter_env.py", stage / "autograder" / "checks" / "otter_env.py")

@@ -261,7 +261,7 @@ def test_otter_run_grades_reference_full_and_skeleton_zero(built, tmp_path, subm
 def test_otter_test_files_are_exception_based_with_the_course_points(built):
     found = texts(built / "otter-autograder.zip")
     tests = {name: text for name, text in found.items() if name.startswith("tests/")}
-    assert len(tests) == 10 and "files/checks/otter_env.py" in found
+    assert len(tests) == 10 and "files/autograder/checks/otter_env.py" in found
     assert all("from otter.test_files import test_case" in text and "(env):" in text for text in tests.values())
     points = [float(p) for text in tests.values() for p in re.findall(r"points=([\d.]+)", text)]
     assert sum(points) == pytest.approx(TOTAL)

@@ -50,18 +50,19 @@ def test_flipping_a_check_each_way_in_course_toml(tmp_path):
     assert tests[TO_PUBLIC]["visibility"] == "visible" and tests[TO_HIDDEN]["visibility"] == "after_published"
     assert all(t["score"] == t["max_score"] for t in tests.values())
 
-    # the student package's checks/, unpacked beside the reference, as a student has them
+    # the student package's autograder/, unpacked beside the reference, as a student has it
     home = tmp_path / "student"
-    files = json.loads(run(repo, sys.executable, "-c", "import json; from kit.student_checks import student_checks; "
+    files = json.loads(run(repo, sys.executable, "-c", "import json; from kit.dist import grader_part; "
+                                                       "from kit.student_checks import student_checks; "
                                                        "print(json.dumps({k: v.decode('utf-8', 'replace') "
-                                                       "for k, v in student_checks().items()}))"))
+                                                       "for k, v in grader_part(student_checks()).items()}))"))
     for name, text in files.items():
         (home / name).parent.mkdir(parents=True, exist_ok=True)
         (home / name).write_text(text, encoding="utf-8")
-    public = json.loads(files["checks/known/public.json"])
+    public = json.loads(files["autograder/checks/known/public.json"])
     hidden = json.loads((repo / "autograder" / "checks" / "known" / "hidden.json").read_text(encoding="utf-8"))
     shipped = "\n".join(files.values())
-    assert TO_PUBLIC in files["checks/test_hidden.py"] and {"sigmoid.x1", "sigmoid.y3"} <= set(public)
+    assert TO_PUBLIC in files["autograder/checks/test_hidden.py"] and {"sigmoid.x1", "sigmoid.y3"} <= set(public)
     assert TO_HIDDEN not in shipped and not {"softmax.x", "softmax.y"} & set(public)
     assert {"softmax.x", "softmax.y"} <= set(hidden)
     assert not [key for key in hidden if f'"{key}"' in shipped and key != "visibility.hidden_checks"]
