@@ -6,12 +6,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup data subset student fixtures check grade bulk train bench test demo dist check-dist clean
+.PHONY: help setup data subset student fixtures check grade bulk train bench test lint typecheck demo dist check-dist clean
 
 help:
 	@echo "make demo     set up, fetch MNIST, regenerate the skeleton, train the reference, save curves"
 	@echo "make test     run the project's tests"
 	@echo "make lint     check the code with ruff (settings in pyproject.toml)"
+	@echo "make typecheck  check the type hints of autograder/ and kit/ with mypy (settings in pyproject.toml)"
 	@echo "make setup    create .venv/ with pinned packages (idempotent)"
 	@echo "make data     put the verified MNIST files in data/"
 	@echo "make subset   regenerate the learning check's MNIST subset from data/ (autograder/checks/known/mnist_subset.npz)"
@@ -76,6 +77,9 @@ test: setup
 
 lint: setup
 	$(PY) -m ruff check .
+
+typecheck: setup
+	$(PY) -m mypy
 
 demo: setup data student train
 	$(PY) -m autograder bulk examples/submissions --out out/class --overrides examples/overrides.csv

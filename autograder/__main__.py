@@ -9,11 +9,17 @@
 ``grade`` imports only what grading one submission needs (no bulk, tqdm, matplotlib,
 copydetect or Jinja2), so the Gradescope zip installs few packages.
 """
+from __future__ import annotations
+
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)

@@ -10,9 +10,17 @@ the penalty or an override regrades nobody.
   0 and its points in ``course.toml``) or ``adjust`` (``points`` is added to the total
   and may be negative). Applied after the late penalty, in the file's order.
 """
+from __future__ import annotations
+
 import csv
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+    from typing import Any
 
 ADJUST = "adjust"
 COLUMNS = ("student", "item", "points", "reason")
@@ -32,7 +40,7 @@ class Override:
     reason: str
 
 
-def read_overrides(path, students, points):
+def read_overrides(path: str | Path, students: Iterable[str], points: dict[str, float]) -> list[Override]:
     """The overrides of the CSV file ``path``, checked.
 
     students: the class's student ids; points: {function: its points} (course.toml).
@@ -78,7 +86,8 @@ def read_overrides(path, students, points):
     return found
 
 
-def final(per_function, late, penalty, overrides):
+def final(per_function: dict[str, tuple[float, float]], late: bool, penalty: float,
+          overrides: list[Override]) -> dict[str, Any]:
     """The final score of a graded submission and how it came about.
 
     per_function: {function: (score, max_score)} of the machine's grading; late: whether

@@ -18,6 +18,8 @@ overrides (adjust.py): each ``DIR/<student>/feedback.md``, ``DIR/gradebook.csv``
 ``canvas.csv`` and ``moodle.csv`` (gradebook.py), ``similarity.csv``
 (similarity.py) and ``report.html`` (report.py).
 """
+from __future__ import annotations
+
 import concurrent.futures
 import hashlib
 import json
@@ -30,6 +32,7 @@ import tempfile
 import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -45,11 +48,18 @@ from .roster import ClassRefused, class_entries
 from .settings import COURSE, graded_functions
 from .settings import load as load_settings
 
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from typing import Any, TextIO
+
+    from .roster import Entry
+
 OVERRIDES = "overrides.csv"      # the overrides in force, kept in DIR
 
 # ------------------------------------------------------------- stored results
 
-def fingerprint():
+def fingerprint() -> str:
     """sha256 of what decides the grades: course.toml, the reference, and the grader's
     own code, checks and known values (a fix to any of them regrades everyone)."""
     h = hashlib.sha256()
@@ -63,7 +73,7 @@ def fingerprint():
     return h.hexdigest()
 
 
-def load_stored(out, student):
+def load_stored(out: str | Path, student: str) -> dict[str, Any] | None:
     """DIR/<student>/results.json as a dict, or None."""
     try:
         data = json.loads((Path(out) / student / "results.json").read_text(encoding="utf-8"))
@@ -72,20 +82,20 @@ def load_stored(out, student):
     return data if isinstance(data, dict) and isinstance(data.get("extra_data"), dict) else None
 
 
-def up_to_date(data, entry, grader):
+def up_to_date(data: dict[str, Any] | None, entry: Entry, grader: str) -> bool:
     """Whether a stored result still holds for ``entry``."""
     extra = (data or {}).get("extra_data", {})
     return (extra.get("sha256") == entry.sha256 and extra.get("grader") == grader
             and data.get("status") != "grader-error")
 
 
-def with_extra(data, entry, grader):
+def with_extra(data: dict[str, Any], entry: Entry, grader: str) -> dict[str, Any]:
     """The results dict with what resuming needs, under Gradescope's ``extra_data``."""
     return dict(data, extra_data={"student": entry.student, "submission": list(entry.names),
                                   "late": entry.late, "sha256": entry.sha256, "grader": grader})
 
 
-def save(out, entry, data):
+def save(out: str | Path, entry: Entry, data: dict[str, Any]) -> None:
     """Write results.json (whose presence marks the student as done) atomically."""
     folder = Path(out) / entry.student
     folder.mkdir(parents=True, exist_ok=True)
@@ -129,7 +139,8 @@ def _kill_pool(pool):
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def grade_all(todo, out, jobs, grader, max_score, total, done):
+def grade_all(todo: list[Entry], out: Path, jobs: int, grader: str, max_score: float, total: int,
+              done: int) -> None:
     """Grade ``todo`` entries in a pool of ``jobs`` processes, saving each as it finishes.
 
     ``done`` rows are already stored; the progress bar counts over ``total``.
@@ -162,7 +173,9 @@ def grade_all(todo, out, jobs, grader, max_score, total, done):
 
 # ------------------------------------------------------------- the run
 
-def run(submissions, out, jobs=None, force=False, students=(), stream=None, overrides=None, picks=None):
+def run(submissions: str | Path, out: str | Path, jobs: int | None = None, force: bool = False,
+        students: Sequence[str] = (), stream: TextIO | None = None, overrides: str | Path | None = None,
+        picks: dict[str, str] | None = None) -> dict[str, Any]:
     """Grade the class and write DIR's gradebooks, similarity.csv, report.html and feedback.
 
     ``students``: ids to regrade (and only those); ``force``: regrade everyone.
@@ -257,7 +270,8 @@ def _record(entry, out, grader, settings, changes):
             "overrides": [c for c in changes if c.student == entry.student]}
 
 
-def publish(out, records, settings, max_score, source):
+def publish(out: Path, records: list[dict[str, Any]], settings: dict[str, Any], max_score: float,
+            source: str) -> dict[str, Path]:
     """Write every student's feedback.md and the class's files; returns their paths."""
     for record in records:
         write_if_changed(out / record["student"] / "feedback.md", report.feedback(record, max_score))
@@ -306,7 +320,7 @@ DESCRIPTION = ("Grade a whole class at once, in parallel: DIR/gradebook.csv, can
                "run: unchanged submissions keep their stored results.")
 
 
-def add_arguments(parser):
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``bulk`` subcommand's options."""
     parser.add_argument("submissions", help="the class: a folder (or .zip) of submissions from the course site")
     parser.add_argument("--out", required=True, help="folder for the class's files and one folder per student")
@@ -321,7 +335,7 @@ def add_arguments(parser):
                         help="the submission (a name in the class folder) that counts for STUDENT (repeatable)")
 
 
-def main(args):
+def main(args: argparse.Namespace) -> int:
     """Run the ``bulk`` subcommand; returns the exit code."""
     if args.jobs is not None and args.jobs < 1:
         print("--jobs must be at least 1", file=sys.stderr)

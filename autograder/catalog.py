@@ -6,13 +6,21 @@ course.toml decides the order of the functions ([points]) and which checks are h
 (kit/known_values.py, kit/dist.py) and the tests read the checks from here; the
 grader runs the same files with pytest (checks/runner.py).
 """
+from __future__ import annotations
+
 import importlib
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
 from .checks.runner import CHECK_FILES, HERE, position
 from .settings import graded_functions
 from .settings import load as load_settings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
+    from typing import Any
 
 
 class UnknownCheck(Exception):
@@ -33,18 +41,18 @@ class Check:
     module: str
     test: str
 
-    def reads(self, key):
+    def reads(self, key: str) -> bool:
         """Whether this check reads the known value ``key``."""
         return any(fnmatchcase(key, pattern) for pattern in self.known)
 
 
-def check_modules():
+def check_modules() -> list[ModuleType]:
     """The check files' modules, in the order the grader runs them."""
     return [importlib.import_module(f"{__package__}.checks.{name[:-3]}") for name in CHECK_FILES
             if (HERE / name).is_file()]
 
 
-def graded_checks(settings=None):
+def graded_checks(settings: dict[str, Any] | None = None) -> list[Check]:
     """Every check, in course.toml's order of functions (within one, as the files have them).
 
     Raises runner.UnregisteredFunction for a check of a function course.toml does not
@@ -69,7 +77,7 @@ def graded_checks(settings=None):
     return sorted(found, key=lambda c: position(functions, c.function, c.name))
 
 
-def known_makers():
+def known_makers() -> list[tuple[str, Callable[..., dict[str, Any]]]]:
     """[(name, fn)]: the check files' ``known_*`` functions, which make the known values of
     the checks beside them: ``fn(ref, rng)`` -> {key: value} (kit/known_values.py calls them)."""
     return [(name, value) for module in check_modules() for name, value in vars(module).items()

@@ -1,11 +1,17 @@
 """Writing and hashing files so that a killed run never leaves half a file, and an
 unchanged file is never rewritten."""
+from __future__ import annotations
+
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import hashlib
 
 
-def atomic_write(path, text, encoding="utf-8"):
+def atomic_write(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` through a temporary file and a rename, so
     that a killed run never leaves half a file under the real name."""
     path = Path(path)
@@ -21,7 +27,7 @@ def atomic_write(path, text, encoding="utf-8"):
     return path
 
 
-def write_if_changed(path, text, encoding="utf-8"):
+def write_if_changed(path: str | Path, text: str, encoding: str = "utf-8") -> None:
     """Write ``text`` atomically unless the file already holds exactly it."""
     try:
         if Path(path).read_text(encoding=encoding) == text:
@@ -31,7 +37,7 @@ def write_if_changed(path, text, encoding="utf-8"):
     atomic_write(path, text, encoding=encoding)
 
 
-def hash_file(h, path):
+def hash_file(h: hashlib._Hash, path: str | Path) -> None:
     """Feed a file's bytes (and a separator) to the hash ``h``."""
     with open(path, "rb") as file:
         while chunk := file.read(1 << 20):

@@ -12,8 +12,15 @@ given body under it given.
 ``entries(...)`` turns it into information-only results entries (or, with a
 penalty from course.toml, entries that take points off).
 """
+from __future__ import annotations
+
 import ast
 import difflib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 CLASS = "TwoLayerNet"
@@ -105,7 +112,7 @@ def _closest(item, candidates):
     return {"line": best[1], "given": _text(item), "now": _text(best)}
 
 
-def changes(solution_text, submission_text):
+def changes(solution_text: str, submission_text: str) -> list[dict[str, Any]]:
     """[{"function", "line", "given", "now"}] for every given statement the submission
     changed (``now`` is None for a removal, ``given`` None for an addition)."""
     try:
@@ -134,13 +141,13 @@ def changes(solution_text, submission_text):
     return found
 
 
-def owner(function, graded):
+def owner(function: str, graded: Sequence[str]) -> str:
     """The graded function (contract name) a change is reported under: itself, else
     (``__init__``) train_model, the function whose learning check builds the net with it."""
     return function if function in graded else f"{CLASS}.train_model"
 
 
-def describe(change):
+def describe(change: dict[str, Any]) -> str:
     """One bilingual line about a change."""
     where = f"第 {change['line']} 行 / line {change['line']}"
     if change["given"] is None:
@@ -150,7 +157,8 @@ def describe(change):
     return f"- {where}: 原为 / was `{change['given']}`，现为 / now `{change['now']}`"
 
 
-def entries(found, graded, penalty=0, earned=None):
+def entries(found: list[dict[str, Any]], graded: Sequence[str], penalty: float = 0,
+            earned: dict[str, float] | None = None) -> list[dict[str, Any]]:
     """Results entries, one per function with changed given code, named after the
     graded function it belongs to (``owner``).
 

@@ -3,11 +3,14 @@ and write DIR/results.json in the Gradescope format.
 
     python -m autograder grade SUBMISSION --out DIR
 """
+from __future__ import annotations
+
 import json
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checks.local import CheckTarget
 from .checks.program import graded_source
@@ -21,10 +24,16 @@ from .settings import limits as course_limits
 from .settings import graded_functions
 from .settings import load as course_settings
 
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any, TextIO
+
+    from .sandbox import Limits
+
 NO_BOX = "no-sandbox"      # the status of a submission not graded because no box works here
 
 
-def grade(submission, limits=None, reference=None):
+def grade(submission: str | Path, limits: Limits | None = None, reference: ModuleType | None = None) -> dict[str, Any]:
     """Return the results dict for ``submission`` (a path). Never raises for a bad submission.
 
     limits: the sandbox's Limits (default: course.toml's [limits]).
@@ -52,7 +61,7 @@ def grade(submission, limits=None, reference=None):
     return dict(results(tests, start, summary(tests, first), first=first), sandbox=box.mode)
 
 
-def given_code(source, tests):
+def given_code(source: str, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Entries for the given code the submission changed (given.py): information
     only, unless course.toml's [given_code] penalty takes points off."""
     from .checks.runner import function_points
@@ -62,7 +71,7 @@ def given_code(source, tests):
                    settings["given_code"]["penalty"], earned)
 
 
-def refused(status, reason):
+def refused(status: str, reason: str) -> dict[str, Any]:
     """The results of a submission that could not be graded (no time: they are reproducible)."""
     return {"score": 0, "execution_time": 0.0, "output": f"未评分 / not graded ({status}): {reason}",
             "tests": [], "status": status}
@@ -70,14 +79,14 @@ def refused(status, reason):
 
 
 
-def write_results(data, out_dir):
+def write_results(data: dict[str, Any], out_dir: str | Path) -> Path:
     """Write out_dir/results.json atomically."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     return atomic_write(out_dir / "results.json", json.dumps(data, ensure_ascii=False, indent=1))
 
 
-def main(submission, out):
+def main(submission: str | Path, out: str | Path) -> int:
     """``python -m autograder grade``: grade, write results.json, print the table.
 
     Exit code 0 when the submission was graded, however badly; 3 when no box
@@ -95,7 +104,7 @@ def main(submission, out):
     return 0
 
 
-def print_table(data, stream=None):
+def print_table(data: dict[str, Any], stream: TextIO | None = None) -> None:
     from .checks.runner import table
     print(table(data["tests"]) if data["tests"] else "(no checks ran)", file=stream)
     print(data["output"], file=stream)

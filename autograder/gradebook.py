@@ -15,18 +15,25 @@ A *record* (built by bulk) is ``{"student": id, "entry": roster.Entry, "data": s
 results, "final": adjust.final(...) or None when not graded}``. No times or dates
 are written, so the same class always gives the same files.
 """
+from __future__ import annotations
+
 import csv
 import io
+from typing import TYPE_CHECKING
 
 from .settings import graded_functions
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
-def points(x):
+
+def points(x: float) -> str:
     """A number of points as text: 5, 3.3333."""
     return f"{round(float(x), 4):g}"
 
 
-def cell(text):
+def cell(text: object) -> str:
     """Text as a CSV cell that a spreadsheet will not run as a formula."""
     text = str(text)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
@@ -40,17 +47,17 @@ def _csv(header, rows):
     return buffer.getvalue()
 
 
-def status_of(record):
+def status_of(record: dict[str, Any]) -> str:
     return record["data"].get("status", "graded")
 
 
-def note(record):
+def note(record: dict[str, Any]) -> str:
     """The gradebook's note: which resubmissions were superseded, and a --pick."""
     older = record["entry"].superseded
     return ("superseded: " + ", ".join(older)) if older else ""
 
 
-def gradebook(records, max_score, functions=None):
+def gradebook(records: list[dict[str, Any]], max_score: float, functions: Sequence[str] | None = None) -> str:
     """gradebook.csv: one row per student, in the records' order; a column per graded
     function (``functions``, default: course.toml's)."""
     functions = functions or graded_functions()
@@ -69,7 +76,7 @@ def gradebook(records, max_score, functions=None):
                  "note", *functions], rows)
 
 
-def canvas(records, max_score, title, assignment_id=""):
+def canvas(records: list[dict[str, Any]], max_score: float, title: str, assignment_id: str | int = "") -> str:
     """canvas.csv: ``ID`` is the Canvas user id from the file name (empty for other names,
     which Canvas then lists as unmatched); ``Student`` the name part."""
     column = f"{title} ({assignment_id})" if str(assignment_id).strip() else title
@@ -82,7 +89,7 @@ def canvas(records, max_score, title, assignment_id=""):
     return _csv(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column], rows)
 
 
-def moodle(records, max_score):
+def moodle(records: list[dict[str, Any]], max_score: float) -> str:
     """moodle.csv: ``Identifier`` is "Participant N" for Moodle file names (the student id
     otherwise, which Moodle skips as unknown)."""
     rows = []

@@ -8,6 +8,8 @@ Source text may be UTF-8 (with or without BOM) or GBK/GB18030, with any line end
 Which of the module-level code is graded is decided later, the same way for
 ``.py`` files and notebooks (``checks.program``).
 """
+from __future__ import annotations
+
 import codecs
 import json
 import re
@@ -27,12 +29,12 @@ JUNK_FILES = ("thumbs.db", "desktop.ini")
 class Refused(Exception):
     """The submission cannot be graded. ``status`` is a short code for the gradebook."""
 
-    def __init__(self, status, reason):
+    def __init__(self, status: str, reason: str) -> None:
         super().__init__(reason)
         self.status, self.reason = status, reason
 
 
-def junk(name):
+def junk(name: str) -> bool:
     """Whether a file or folder name is operating-system clutter, never a submission."""
     return name in JUNK or name.startswith(".") or name.lower() in JUNK_FILES
 
@@ -41,7 +43,7 @@ def _junk(parts):
     return any(map(junk, parts))
 
 
-def zip_name(info):
+def zip_name(info: zipfile.ZipInfo) -> str:
     """A zip entry's name as its author saw it, with / separators: zips without
     the UTF-8 flag are usually GBK on Chinese Windows, which zipfile reads as cp437."""
     name = info.filename
@@ -56,7 +58,7 @@ def zip_name(info):
     return name.replace("\\", "/")
 
 
-def unsafe_path(name):
+def unsafe_path(name: str) -> bool:
     """Whether a zip entry's name (``zip_name``'s) could land outside the folder it belongs
     in: empty, absolute, with ``..``, a drive (``C:``) or a NUL. Both zip readers skip or
     refuse these (this module's and roster.extract_class)."""
@@ -87,7 +89,7 @@ def _pick(names):
 CODING = re.compile(r"^([ \t\f]*#.*?coding[:=][ \t]*)([-\w.]+)")
 
 
-def decode(data, name="two_layer_net.py"):
+def decode(data: bytes, name: str = "two_layer_net.py") -> str:
     """Source bytes -> text with \\n line ends. The encoding its coding comment
     declares, else UTF-8 (BOM or not), else GB18030 (covers GBK). The text is
     graded as UTF-8, so a coding comment is rewritten to say utf-8."""
@@ -107,7 +109,7 @@ def decode(data, name="two_layer_net.py"):
     return text
 
 
-def source_encoding(data):
+def source_encoding(data: bytes) -> str | None:
     """The encoding ``data`` is read with: its coding comment's, else UTF-8 (BOM or
     not), else GB18030 (covers GBK); None when none of them fits."""
     head = data.decode("latin-1").splitlines()[:2]
@@ -121,7 +123,7 @@ def source_encoding(data):
     return None
 
 
-def encoding_note(path):
+def encoding_note(path: str | Path) -> str | None:
     """A note for the student when the .py or .ipynb file at ``path`` is not UTF-8 (it is
     read all the same, as the grader reads it), else None."""
     try:
@@ -138,7 +140,7 @@ def encoding_note(path):
             "reads it). Save it as UTF-8 in your editor to be safe.")
 
 
-def notebook_code(text, name):
+def notebook_code(text: str, name: str) -> str:
     """A notebook's code cells joined into one source text; IPython magics and
     shell lines (% and !) are commented out. Which of it is graded is decided
     afterwards, as for a .py file (cells that load data, train or plot are left out)."""
@@ -179,7 +181,7 @@ def _from_zip(path):
         return decode(data[:MAX_SOURCE + 1], chosen.filename)
 
 
-def read_submission(path):
+def read_submission(path: str | Path) -> str:
     """Return the submission's source text (UTF-8 str, \\n line ends) or raise Refused."""
     path = Path(path)
     if path.is_symlink():

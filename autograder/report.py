@@ -4,22 +4,33 @@ Records are gradebook.py's. ``report.html`` is rendered from the Jinja2 template
 ``templates/`` into one self-contained page (inline CSS and script, plots as
 embedded PNG).
 """
+from __future__ import annotations
+
 import base64
 import io
 import re
 import statistics
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checks.runner import function_of, function_points
 from .checks.verdict import render_fix_first
 from .gradebook import note, points, status_of
 from .settings import graded_functions
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from markupsafe import Markup
+
+    from .similarity import Pair
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_PAIRS = 10          # pairs listed in the report (all of them are in similarity.csv)
 
-def one_line(student, data, max_score):
+def one_line(student: str, data: dict[str, Any], max_score: float) -> str:
     """The progress line of one finished student."""
     status = data.get("status", "graded")
     if status == "graded":
@@ -44,7 +55,7 @@ WHAT_TO_DO = {
 }
 
 
-def feedback(record, max_score):
+def feedback(record: dict[str, Any], max_score: float) -> str:
     """The bilingual (Chinese first) feedback for one student, as Markdown."""
     student, data, final, entry = record["student"], record["data"], record["final"], record["entry"]
     status = status_of(record)
@@ -105,7 +116,7 @@ def feedback(record, max_score):
 
 # ------------------------------------------------------------ report.html
 
-def hint_of(test):
+def hint_of(test: dict[str, Any]) -> str:
     """What names a failed check's mistake: its hint (Chinese, English), else what went
     wrong, else the kind of failure (the entry's ``failure`` data, never its text)."""
     failure = test.get("failure") or {}
@@ -120,7 +131,8 @@ KIND_NAMES = {"grader": "检查本身出错 / the check itself failed",
               "timeout": "超时 / ran out of time", "crash": "进程崩溃 / the process died"}
 
 
-def common_mistakes(records, functions=None):
+def common_mistakes(records: list[dict[str, Any]],
+                    functions: Sequence[str] | None = None) -> list[tuple[str, list[str], list[str]]]:
     """[(hint, sorted students, check names in order)], most students first.
     ``functions``: the graded functions in order (default: course.toml's).
 
@@ -147,7 +159,8 @@ def _check_order(functions):
     return key
 
 
-def check_pass_rates(graded, functions=None):
+def check_pass_rates(graded: list[dict[str, Any]],
+                     functions: Sequence[str] | None = None) -> list[tuple[str, int, int]]:
     """[(check name, passed, total)] over the graded records, in the order of ``functions``
     (default: course.toml's; within a function, as the checks come)."""
     order = _check_order(functions or graded_functions())
@@ -177,7 +190,7 @@ def _pyplot():
     return plt
 
 
-def score_histogram(scores, max_score):
+def score_histogram(scores: list[float], max_score: float) -> str:
     """The score distribution as a data: URL (bins of a tenth of the maximum)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.2))
@@ -193,7 +206,7 @@ def score_histogram(scores, max_score):
     return _png(fig)
 
 
-def pass_rate_chart(rates):
+def pass_rate_chart(rates: list[tuple[str, int, int]]) -> str:
     """Each check's pass rate as a horizontal bar chart (data: URL)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 0.28 * len(rates) + 0.8))
@@ -212,7 +225,8 @@ def pass_rate_chart(rates):
     return _png(fig)
 
 
-def html(records, max_score, settings, source="", pairs=(), prints=None):
+def html(records: list[dict[str, Any]], max_score: float, settings: dict[str, Any], source: str = "",
+         pairs: Sequence[Pair] = (), prints: dict[str, Any] | None = None) -> str:
     """report.html as text. ``pairs``: similarity.compare's, most similar first;
     ``prints``: the fingerprints they came from (for the side-by-side code)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -253,7 +267,7 @@ def html(records, max_score, settings, source="", pairs=(), prints=None):
                   "names": ", ".join(r["entry"].names)} for r in refused])
 
 
-def similarity_code(prints, pair):
+def similarity_code(prints: dict[str, Any], pair: dict[str, Any]) -> tuple[Markup, Markup]:
     """The two students' code, HTML-escaped, with what they share in <mark>."""
     from markupsafe import Markup
     from .similarity import side_by_side

@@ -23,6 +23,8 @@ student's row. Two different files that nothing orders (one submission id, one
 suffix) are a real ambiguity: the row is ``duplicate`` and not graded, unless
 ``--pick STUDENT=FILE`` names the file that counts.
 """
+from __future__ import annotations
+
 import hashlib
 import json
 import os
@@ -32,9 +34,13 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .files import hash_file
 from .intake import MAX_ZIP_TOTAL, junk, unsafe_path, zip_name
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 GRADABLE = (".py", ".ipynb", ".zip")
 RESERVED = ("gradebook.csv", "report.html", "canvas.csv", "moodle.csv", "similarity.csv", "overrides.csv")
@@ -72,18 +78,18 @@ class Name:
 class Entry:
     """One gradebook row: a student's submission, or why there is none to grade."""
     student: str
-    path: Path = None                 # what grade() reads; None when refused here
+    path: Path | None = None          # what grade() reads; None when refused here
     names: tuple = ()                 # the entries' names in the class folder
     late: bool = False
-    refused: tuple = None             # (status, reason) decided at intake
+    refused: tuple | None = None      # (status, reason) decided at intake
     sha256: str = field(default="", repr=False)
     superseded: tuple = ()            # older gradable entries of this student, newest first
-    name: Name = None                 # what the counted entry's name says (LMS ids)
+    name: Name | None = None          # what the counted entry's name says (LMS ids)
 
 
 # ------------------------------------------------------------------ ids
 
-def parse_name(name, is_dir=False):
+def parse_name(name: str, is_dir: bool = False) -> Name:
     """The Name of a top-level entry; see the module docstring."""
     name = unicodedata.normalize("NFC", name)
     stem = name if is_dir else (name.rsplit(".", 1)[0] if "." in name else name)
@@ -104,13 +110,13 @@ def parse_name(name, is_dir=False):
     return Name(safe_id(stem), login=stem, copy=copy)
 
 
-def student_id(name, is_dir=False):
+def student_id(name: str, is_dir: bool = False) -> tuple[str, bool]:
     """(id, late) from a top-level entry's name; see the module docstring."""
     parsed = parse_name(name, is_dir)
     return parsed.student, parsed.late
 
 
-def safe_id(text):
+def safe_id(text: str) -> str:
     """A name usable as a folder on every system: no separators, control or reserved characters."""
     text = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]', "_", text).strip(" .")[:100].strip(" .")
     if not text:
@@ -120,7 +126,8 @@ def safe_id(text):
 
 # ------------------------------------------------------------- intake
 
-def read_class(folder, skip=None, picks=None):
+def read_class(folder: str | Path, skip: str | Path | None = None,
+               picks: dict[str, str] | None = None) -> list[Entry]:
     """The entries of a class folder, sorted by student id.
 
     ``skip``: a path not to treat as a submission (the output folder, if inside).
@@ -180,7 +187,7 @@ def _newness(member, members):
     return name.submission, name.copy, members.index(member) if name.site == "moodle" else 0
 
 
-def refused_entry(student, names, status, reason):
+def refused_entry(student: str, names: Sequence[str], status: str, reason: str) -> Entry:
     """The Entry of a student refused before intake (e.g. an unsafe path in a class zip)."""
     entry = Entry(student, names=tuple(names), refused=(status, reason), name=parse_name(names[0]))
     entry.sha256 = _digest(None, entry.refused)
@@ -215,7 +222,7 @@ def _digest(path, refused=None):
     return h.hexdigest()
 
 
-def extract_class(path, dest):
+def extract_class(path: str | Path, dest: str | Path) -> dict[str, tuple[str, str, bool]]:
     """Safely extract a class zip into the private folder ``dest``.
 
     Sizes are checked from the zip's directory before anything is written, and
@@ -275,7 +282,8 @@ def _extract(archive, info, target):
                 raise OSError("larger than declared")
 
 
-def class_entries(submissions, tmp, skip=None, picks=None):
+def class_entries(submissions: str | Path, tmp: str | Path, skip: str | Path | None = None,
+                  picks: dict[str, str] | None = None) -> list[Entry]:
     """The sorted entries of a class folder or class zip (extracted into ``tmp``);
     ``skip`` and ``picks`` as for read_class."""
     submissions = Path(submissions)

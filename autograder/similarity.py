@@ -10,11 +10,19 @@ are compared.
 The similarity of a pair is the larger of the two shares of each file's compared
 code found in the other (0 to 1). Pairs with nothing in common are left out.
 """
+from __future__ import annotations
+
 import csv
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .paths import ROOT
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from copydetect import CodeFingerprint
 
 SKELETON = ROOT / "student" / "two_layer_net.py"
 NOISE = 25        # matches shorter than this many tokens are ignored (copydetect's default);
@@ -31,14 +39,14 @@ class Pair:
     similarity: float
 
 
-def fingerprint(source, boilerplate=()):
+def fingerprint(source: str, boilerplate: Iterable[int] = ()) -> CodeFingerprint:
     """copydetect's fingerprint of Python source text."""
     from copydetect import CodeFingerprint
     return CodeFingerprint("two_layer_net.py", NOISE, GUARANTEE - NOISE + 1, boilerplate=list(boilerplate),
                            language="python", fp=io.StringIO(source))
 
 
-def fingerprints(sources, skeleton=None):
+def fingerprints(sources: dict[str, str], skeleton: str | None = None) -> dict[str, CodeFingerprint]:
     """{student: fingerprint} of {student: source text}, the skeleton's code left out."""
     if skeleton is None:
         skeleton = SKELETON.read_text(encoding="utf-8") if SKELETON.is_file() else ""
@@ -46,7 +54,7 @@ def fingerprints(sources, skeleton=None):
     return {student: fingerprint(source, boilerplate) for student, source in sources.items()}
 
 
-def compare(prints):
+def compare(prints: dict[str, CodeFingerprint]) -> list[Pair]:
     """[Pair] of every two students with code in common, most similar first."""
     from copydetect import compare_files
     students = sorted(prints)
@@ -62,7 +70,7 @@ def compare(prints):
     return sorted(pairs, key=lambda p: (-p.similarity, p.student_a, p.student_b))
 
 
-def to_csv(pairs):
+def to_csv(pairs: Iterable[Pair]) -> str:
     """similarity.csv as text: student_a,student_b,similarity."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -71,7 +79,7 @@ def to_csv(pairs):
     return buffer.getvalue()
 
 
-def side_by_side(print_a, print_b, context=2):
+def side_by_side(print_a: CodeFingerprint, print_b: CodeFingerprint, context: int = 2) -> tuple[str, ...]:
     """The two files as HTML-escaped text with their common code in ``<mark>``,
     lines far from any match elided."""
     from copydetect import compare_files

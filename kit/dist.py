@@ -22,6 +22,8 @@ solution does not earn full marks from its own checks.
 Zips are byte-identical over builds: sorted entries, fixed timestamps and modes,
 no path of the building machine.
 """
+from __future__ import annotations
+
 import argparse
 import gzip
 import io
@@ -33,6 +35,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder.reference import SOLUTION
 
@@ -40,6 +43,10 @@ from .mnist_fetch import FILES as MNIST_FILES, verify
 from autograder.paths import ROOT
 from .skeleton import MarkerError, make_skeleton
 from .student_checks import student_checks
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STUDENT = ROOT / "student"
@@ -57,13 +64,13 @@ class DistError(Exception):
     """The build refuses: the message says why and what to do."""
 
 
-def log_to_stderr(text):
+def log_to_stderr(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------ rails
 
-def rails(log=log_to_stderr):
+def rails(log: Callable[[str], object] = log_to_stderr) -> None:
     """Refuse (DistError) unless the solution, skeleton and known values are fit to ship."""
     from autograder.grade import grade
 
@@ -127,7 +134,7 @@ def _tail(text, lines=15):
 
 # ------------------------------------------------------------------ contents
 
-def course():
+def course() -> dict[str, Any]:
     """course.toml as a dict."""
     from autograder import settings
     return settings.load()
@@ -144,7 +151,7 @@ def _tree(folder, prefix, keep=lambda path: True):
     return found
 
 
-def mnist_gz(data_dir, verified=True):
+def mnist_gz(data_dir: Path, verified: bool = True) -> dict[str, bytes]:
     """{data/NAME.gz: bytes}: the four MNIST files, gzipped reproducibly.
 
     verified: require the official sha256 (False only for tests with a small fake set).
@@ -164,7 +171,7 @@ def mnist_gz(data_dir, verified=True):
     return found
 
 
-def student_files(data_dir, version, verified=True):
+def student_files(data_dir: Path, version: str, verified: bool = True) -> dict[str, bytes]:
     """{name: bytes} of dist/student.zip."""
     files = {name: (STUDENT / name).read_bytes() for name in STUDENT_FILES}
     title, _, rest = (STUDENT / "README.md").read_text(encoding="utf-8").partition("\n")
@@ -175,7 +182,7 @@ def student_files(data_dir, version, verified=True):
     return files
 
 
-def grader_part(checks):
+def grader_part(checks: dict[str, bytes]) -> dict[str, bytes]:
     """{autograder/<path>: bytes}: the part of the grader that students and the otter zip
     get, so that their checks run as the grader's do: its reading of files and the box
     (with the call contract), beside ``checks`` ({"autograder/checks/<path>": bytes})."""
@@ -184,7 +191,7 @@ def grader_part(checks):
     return {**files, **checks}
 
 
-def autograder_files():
+def autograder_files() -> dict[str, bytes]:
     """{name: bytes} of dist/autograder.zip (unpacked by Gradescope in /autograder/source)."""
     files = {name: (TEMPLATES / name).read_bytes() for name in ("setup.sh", "run_autograder")}
     files["requirements.txt"] = (TEMPLATES / "requirements-grader.txt").read_bytes()
@@ -195,7 +202,7 @@ def autograder_files():
     return files
 
 
-def otter_test_files():
+def otter_test_files() -> dict[str, str]:
     """{tests/NN_function.py: text}: one otter test file per function, one test case per check.
 
     Points are course.toml's, shared as the grader shares them (runner.Collector.results).
@@ -224,7 +231,7 @@ def otter_test_files():
     return files
 
 
-def otter_files(settings):
+def otter_files(settings: dict[str, Any]) -> dict[str, bytes]:
     """{name: bytes} of dist/otter-autograder.zip, made by ``otter generate`` in a staging folder."""
     with tempfile.TemporaryDirectory(prefix="dist-otter-") as tmp:
         stage = Path(tmp)
@@ -252,7 +259,7 @@ def otter_files(settings):
 
 # ------------------------------------------------------------------ writing
 
-def write_zip(path, files, comment):
+def write_zip(path: Path, files: dict[str, bytes], comment: str) -> None:
     """Write ``files`` ({name: bytes}) as a reproducible zip: sorted, dated 1980-01-01,
     mode 755 for scripts and 644 otherwise; .gz entries stored, the rest deflated."""
     part = path.with_name(path.name + ".part")
@@ -272,7 +279,8 @@ def write_zip(path, files, comment):
         part.unlink(missing_ok=True)
 
 
-def build(out=None, data=None, log=log_to_stderr, check_rails=True, verified=True):
+def build(out: str | Path | None = None, data: str | Path | None = None, log: Callable[[str], object] = log_to_stderr,
+          check_rails: bool = True, verified: bool = True) -> list[Path]:
     """Check the rails, then write the three zips in ``out``; return their paths.
 
     check_rails=False skips the rails (a second build of the same sources);
@@ -298,7 +306,7 @@ def build(out=None, data=None, log=log_to_stderr, check_rails=True, verified=Tru
 
 # ------------------------------------------------------------------ command line
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kit.dist", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="check the built zips as a student and as Gradescope")
     parser.add_argument("--root", type=Path, help="the course repo to build (default: this one)")

@@ -13,6 +13,8 @@ needs no settings file. JSON keeps every float exactly and builds byte-identical
 The assignment's own values are made here; a check file may add its own with a
 ``known_<name>(ref, rng)`` function beside its checks (README: "add a function").
 """
+from __future__ import annotations
+
 import argparse
 import contextlib
 import io
@@ -20,6 +22,7 @@ import json
 import sys
 import zlib
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,6 +32,14 @@ from autograder.checks.runner import UnregisteredFunction
 from autograder.checks.support import KNOWN, wavy
 from autograder.paths import load_module
 from autograder.reference import SOLUTION
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+    from types import ModuleType
+    from typing import Any
+
+    from autograder.catalog import Check
 
 
 class KnownValuesError(Exception):
@@ -100,7 +111,7 @@ def _train_case(ref, out, prefix, rng, sizes, n_train, n_test, one_hot, seed, **
     out.update({f"{prefix}.{name}": value for name, value in hyper.items()})
 
 
-def grading_keys(course, checks):
+def grading_keys(course: dict[str, Any], checks: Sequence[Check]) -> tuple[dict[str, Any], dict[str, Any]]:
     """What public.json carries of course.toml: the functions in order, points and weights
     per function, the hidden checks' visibility, the limits (for the student's own check). hidden.json: the hidden checks' names."""
     weights = {}
@@ -118,7 +129,7 @@ def grading_keys(course, checks):
     return public, {"visibility.hidden_checks": [c.name for c in checks if c.hidden]}
 
 
-def split(values, checks):
+def split(values: dict[str, Any], checks: Sequence[Check]) -> dict[str, dict[str, Any]]:
     """{"public": ..., "hidden": ...}: each value public when a public check reads it."""
     unread = sorted(key for key in values if not any(c.reads(key) for c in checks))
     if unread:
@@ -132,7 +143,7 @@ def split(values, checks):
     return {"public": public, "hidden": {k: v for k, v in values.items() if k not in public}}
 
 
-def make_known(ref, course=None):
+def make_known(ref: ModuleType, course: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     """Return {"public": {...}, "hidden": {...}}: key -> array or number, split by the
     visibility of the checks that read each value (course.toml)."""
     course = course or settings.load()
@@ -194,7 +205,7 @@ def make_known(ref, course=None):
     return files
 
 
-def to_json(values):
+def to_json(values: dict[str, Any]) -> str:
     """One key per line, sorted, floats exact."""
     def plain(value):
         return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else value
@@ -202,7 +213,7 @@ def to_json(values):
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
-def stale_files(ref=None):
+def stale_files(ref: ModuleType | None = None) -> dict[Path, str]:
     """{path: text} of the known-value files whose text differs from what the solution
     (``ref``, default: solution/two_layer_net.py) and course.toml make now."""
     ref = ref or load_module(SOLUTION)
@@ -211,7 +222,7 @@ def stale_files(ref=None):
             if not path.exists() or path.read_text(encoding="utf-8") != text}
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kit.known_values", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the files are out of date")
     args = parser.parse_args(argv)

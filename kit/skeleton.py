@@ -17,12 +17,18 @@ an easy IndentationError. Make the header given code and the hole what it needs
 
 Usage: ``python -m kit.skeleton SOLUTION STUDENT [--check]``.
 """
+from __future__ import annotations
+
 import argparse
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder.given import BEGIN, END     # the solution markers, named once
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
 
 HINT = "# HINT:"
 _DEF = re.compile(r"^(\s*)(?:def|class)\s+(\w+)")
@@ -50,7 +56,7 @@ def _hole(indent, name, hints):
     return lines
 
 
-def holes(source):
+def holes(source: str) -> Iterator[tuple[int, str, list[str], list[str]]]:
     """Yield ``(line_number, qualname, hints, solution_lines)`` for every hole."""
     stack, hole = [], None
     for number, line in enumerate(source.splitlines(), 1):
@@ -87,7 +93,7 @@ def holes(source):
         raise MarkerError(f"line {hole[0]}: {BEGIN} is never closed by {END}")
 
 
-def make_skeleton(source):
+def make_skeleton(source: str) -> str:
     """Return the student skeleton for the solution text ``source``."""
     found = {number: hole for number, *hole in holes(source)}
     out, skipping = [], False
@@ -106,7 +112,7 @@ def make_skeleton(source):
     return skeleton
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("solution", type=Path)
     parser.add_argument("student", type=Path)

@@ -5,18 +5,25 @@ make known values (students never make them), and only the public known values.
 One transformation, as nbgrader's: the hidden checks' code is cut out by the line
 ranges of their definitions in the AST; every other line stays as it is written.
 """
+from __future__ import annotations
+
 import ast
 import inspect
+from typing import TYPE_CHECKING
 
 from autograder.catalog import check_modules, graded_checks
 from autograder.checks.runner import CHECK_FILES, HERE as CHECKS
 from autograder.settings import load as load_settings
 
+if TYPE_CHECKING:
+    from collections.abc import Collection
+    from typing import Any
+
 PREFIX = "autograder/checks"                  # where the checks sit in the student zip
 LEARNING_DATA = "known/mnist_subset.npz"     # the learning checks' MNIST subset (checks/learning.py)
 
 
-def check_name(node):
+def check_name(node: ast.FunctionDef) -> Any:
     """The name a ``@check(...)`` decorator gives the function ``node``, or None."""
     for decorator in node.decorator_list:
         if (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "check"
@@ -25,7 +32,7 @@ def check_name(node):
     return None
 
 
-def without(source, hidden):
+def without(source: str, hidden: Collection[str]) -> tuple[str, int]:
     """(source without the checks named in ``hidden`` nor known_* functions, checks left)."""
     lines, cut, left = source.splitlines(keepends=True), [], 0
     for node in ast.parse(source).body:
@@ -41,7 +48,7 @@ def without(source, hidden):
     return "".join(lines), left
 
 
-def student_checks(settings=None):
+def student_checks(settings: dict[str, Any] | None = None) -> dict[str, bytes]:
     """{"autograder/checks/<path>": bytes}: what dist/student.zip holds of autograder/checks/."""
     settings = settings or load_settings()
     hidden = set(settings["visibility"]["hidden_checks"])

@@ -5,6 +5,8 @@ from its own requirements.txt and run as Gradescope runs it (in place, in a priv
 /autograder, in a simulated Docker container); and the example class graded alike by the
 kit and by dist/otter-autograder.zip.
 """
+from __future__ import annotations
+
 import json
 import os
 import shutil
@@ -15,11 +17,16 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder.paths import ROOT
 from autograder.reference import SOLUTION
 
 from .dist import STUDENT, DistError, _tail, log_to_stderr
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection
+    from typing import Any
 
 
 def _guard(folder):
@@ -33,7 +40,8 @@ def _guard(folder):
     return folder
 
 
-def check_student_zip(zip_path, log=log_to_stderr, python=None):
+def check_student_zip(zip_path: str | Path, log: Callable[[str], object] = log_to_stderr,
+                      python: str | Path | None = None) -> None:
     """Unpack the student zip in a fresh folder and run its commands there as a student would,
     with ``python`` (default: this one; ``zip_python`` makes one as a student would)."""
     with tempfile.TemporaryDirectory(prefix="dist-student-") as tmp:
@@ -125,7 +133,7 @@ def _outer_box(ag_dir, docker=False, keep=()):
     return args + ["--bind", str(ag_dir), "/autograder", "--chdir", "/"]
 
 
-def outer_box_works(docker=False):
+def outer_box_works(docker: bool = False) -> bool:
     """Whether the outer box of ``try_gradescope`` can run here."""
     if shutil.which("bwrap") is None or os.geteuid() != 0:
         return False
@@ -137,7 +145,7 @@ def outer_box_works(docker=False):
             return False
 
 
-def zip_python(zip_path, folder):
+def zip_python(zip_path: str | Path, folder: str | Path) -> Path:
     """A fresh virtualenv in ``folder`` with only what the zip's requirements.txt names,
     installed as its user would (pip, from the package index); returns its python."""
     folder = Path(folder)
@@ -155,7 +163,8 @@ def zip_python(zip_path, folder):
     return folder / "venv" / "bin" / "python"
 
 
-def try_gradescope(zip_path, submission, workdir, place="plain", python=None, sandbox=None):
+def try_gradescope(zip_path: str | Path, submission: str | Path, workdir: str | Path, place: str = "plain",
+                   python: str | Path | None = None, sandbox: str | None = None) -> dict[str, Any]:
     """Grade ``submission`` with autograder.zip laid out as on Gradescope; return the results.
 
     workdir/autograder gets source/ (the zip, unpacked), submission/ (the file as
@@ -207,7 +216,7 @@ OTTER_CANNOT = {"mallory_1005_5005_two_layer_net.py":
 EXAMPLES = ROOT / "examples" / "submissions"
 
 
-def otter_points(zip_path, source, workdir):
+def otter_points(zip_path: str | Path, source: str, workdir: str | Path) -> dict[str, float]:
     """{function: points} that ``otter run`` with ``zip_path`` gives the source text."""
     workdir = Path(workdir)
     (workdir / "two_layer_net.py").write_text(source, encoding="utf-8")
@@ -221,7 +230,8 @@ def otter_points(zip_path, source, workdir):
     return {t["name"]: t["score"] for t in tests if "max_score" in t}
 
 
-def compare_engines(zip_path, folder=EXAMPLES, names=None, log=log_to_stderr):
+def compare_engines(zip_path: str | Path, folder: Path = EXAMPLES, names: Collection[str] | None = None,
+                    log: Callable[[str], object] = log_to_stderr) -> dict[str, tuple[float, float]]:
     """Grade the class in ``folder`` (every gradable entry, superseded ones too, or only
     the entries ``names``) with the kit and with
     otter-autograder.zip; raise DistError on any function whose points differ, except
@@ -255,7 +265,7 @@ def compare_engines(zip_path, folder=EXAMPLES, names=None, log=log_to_stderr):
     return totals
 
 
-def check(out=None, log=log_to_stderr):
+def check(out: str | Path | None = None, log: Callable[[str], object] = log_to_stderr) -> None:
     """``make check-dist``: the student zip's commands; autograder.zip installed from its
     own requirements.txt in a fresh virtualenv and run as Gradescope runs it, in place, in a
     private /autograder and in a simulated Docker container (the reference gets full

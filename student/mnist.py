@@ -14,6 +14,8 @@ book "Deep Learning from Scratch" (dataset/mnist.py).
     (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, flatten=True)
     # x_train: (60000, 784) float32, t_train: (60000,) int64
 """
+from __future__ import annotations
+
 import gzip
 import os
 import struct
@@ -71,7 +73,7 @@ def _read_bytes(path):
     return data
 
 
-def read_idx(path):
+def read_idx(path: str | os.PathLike) -> np.ndarray:
     """读取一个 IDX 文件（可 .gz 压缩），返回 uint8 数组。
     Read one IDX file (optionally gzipped) and return a uint8 array.
 
@@ -159,7 +161,8 @@ def _load_pair(data_dir, img_key, label_key):
     return images, labels
 
 
-def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None):
+def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False,
+               data_dir: str | os.PathLike | None = None) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     """读取 MNIST 数据集 / Load the MNIST dataset.
 
     参数 / Parameters

@@ -7,11 +7,14 @@ Train your TwoLayerNet on the real MNIST and save its training curves.
 It prints the accuracy once per epoch, saves the curves (accuracy per epoch and
 loss per iteration) as a PNG and ends with ``final test accuracy: 0.xxxx``.
 """
+from __future__ import annotations
+
 import argparse
 import sys
 import time
 import types
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,10 +22,14 @@ from autograder.checks.program import graded_source                      # the g
 from autograder.intake import Refused, encoding_note, read_submission
 from mnist import MnistError, load_mnist
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
 HERE = Path(__file__).resolve().parent
 
 
-def load_net_module(path):
+def load_net_module(path: Path) -> types.ModuleType:
     """Import a ``two_layer_net.py`` from its path (yours by default), read as the grader
     reads it: UTF-8 or GBK, any line ends (a note when it was not UTF-8), and only its
     definitions and what they use (not its own loading, training or plotting)."""
@@ -36,8 +43,9 @@ def load_net_module(path):
     return module
 
 
-def train(module, data_dir, hidden=100, epochs=15, batch_size=100, learning_rate=1.0,
-          seed=0, limit=None, dtype="float32"):
+def train(module: types.ModuleType, data_dir: str | Path, hidden: int = 100, epochs: float = 15, batch_size: int = 100,
+          learning_rate: float = 1.0, seed: int = 0, limit: int | None = None,
+          dtype: str = "float32") -> tuple[Any, list[float], list[float], list[float], float]:
     """Train ``module.TwoLayerNet`` (784-hidden-10) on MNIST with the module's own
     ``train_model``. Returns ``(net, losses, train_acc, test_acc, seconds)``; the
     accuracy lists end with the accuracies after training.
@@ -66,7 +74,8 @@ def train(module, data_dir, hidden=100, epochs=15, batch_size=100, learning_rate
     return net, losses, train_acc, test_acc, seconds
 
 
-def plot_curves(losses, train_acc, test_acc, path, title):
+def plot_curves(losses: Sequence[float], train_acc: Sequence[float], test_acc: Sequence[float], path: Path,
+                title: str) -> None:
     """Save accuracy per epoch and loss per iteration side by side as a PNG."""
     import matplotlib
     matplotlib.use("Agg")
@@ -108,7 +117,7 @@ def plot_curves(losses, train_acc, test_acc, path, title):
     plt.close(fig)
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--net", type=Path, default=HERE / "two_layer_net.py",
                         help="the two_layer_net.py to train (default: the one beside train.py)")

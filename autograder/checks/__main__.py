@@ -8,11 +8,14 @@ with the grader's time limit. ``--json`` prints the results in the grader's
 results.json format instead of the table. Exit codes: 0 every public check
 passes; 1 some do not; 2 no file or no checks; 130 interrupted (Ctrl-C).
 """
+from __future__ import annotations
+
 import argparse
 import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..intake import Refused
 from .local import CheckTarget, read_student_file, student_box
@@ -20,10 +23,14 @@ from .runner import run_checks, table
 from .support import load_known
 from .verdict import blame_helpers, fix_first, render_fix_first, results, summary, syntax_error
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
 INTERRUPTED = 130
 
 
-def run(path):
+def run(path: str | Path) -> tuple[dict[str, Any], str | None]:
     """(the results dict of the public checks on ``path``, a note when the file was not
     UTF-8 or None); raises Refused, KeyboardInterrupt."""
     start = time.perf_counter()
@@ -37,7 +44,7 @@ def run(path):
     return results(tests, start, f"{note}\n{output}" if note else output, first=first), note
 
 
-def parse(argv):
+def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="check.py", description="运行公开检查，给出每个函数的得分和最先要修的问题。 / "
                                      "Run the public checks: points per function and what to fix first.")
@@ -50,7 +57,7 @@ def parse(argv):
     return parser.parse_args(argv)
 
 
-def main(argv=None, default=None):
+def main(argv: Sequence[str] | None = None, default: Path | None = None) -> int:
     """``default``: the file checked when none is named (check.py passes the one beside it)."""
     args = parse(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):       # a console that cannot show Chinese still works
@@ -78,7 +85,7 @@ def main(argv=None, default=None):
     return 0 if passed else 1
 
 
-def report(path, data, note=None):
+def report(path: str | Path, data: dict[str, Any], note: str | None = None) -> str:
     """The text a student reads in the terminal."""
     tests = data["tests"]
     public, total = sum(t["max_score"] for t in tests), sum(

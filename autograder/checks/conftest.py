@@ -2,19 +2,27 @@
 sandboxed submission plus the reference collaborators); without one (``python -m
 pytest`` in the student folder), the checks run on ``two_layer_net.py`` in pytest's
 root folder, in the student's own box (``local.student_box``)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import pytest
 
 from .learning import Learning
 from .local import CheckTarget, read_student_file, student_box
 from .support import Declared, load_known
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
 
-def pytest_configure(config):
+
+def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "check(name, points, known): a graded check")
 
 
 @pytest.fixture(scope="session")
-def target(request):
+def target(request: pytest.FixtureRequest) -> Iterator[CheckTarget]:
     for plugin in request.config.pluginmanager.get_plugins():
         if isinstance(plugin, CheckTarget):
             yield plugin
@@ -25,31 +33,31 @@ def target(request):
 
 
 @pytest.fixture(scope="session")
-def sub(target):
+def sub(target: CheckTarget) -> Any:
     """The submission: ``sub.call("softmax", x)``, ``sub.call("TwoLayerNet.forward", x, obj=...)``."""
     return target.submission
 
 
 @pytest.fixture(scope="session")
-def collab(target):
+def collab(target: CheckTarget) -> dict[str, Callable[..., Any]] | None:
     """Reference functions standing in for the ones a check does not grade (grader only)."""
     return target.collaborators
 
 
 @pytest.fixture(scope="session")
-def all_known():
+def all_known() -> dict[str, Any]:
     """Known values made from the reference: key -> ndarray or number."""
     return load_known()
 
 
 @pytest.fixture
-def known(request, all_known):
+def known(request: pytest.FixtureRequest, all_known: dict[str, Any]) -> Declared:
     """The known values this check declares (``@check(known=...)``)."""
     mark = request.node.get_closest_marker("check")
     return Declared(all_known, mark.kwargs.get("known", ()) if mark else ())
 
 
 @pytest.fixture(scope="session")
-def learning(sub, collab):
+def learning(sub: Any, collab: dict[str, Callable[..., Any]] | None) -> Learning:
     """The training runs on the MNIST subset, made at most once each (learning.py)."""
     return Learning(sub, collab)

@@ -15,11 +15,19 @@ Two runs, each made at most once per submission (``Learning``):
 The test accuracy is computed here, from the parameters the run leaves in
 ``self.params``, never taken from what the student's code reports.
 """
+from __future__ import annotations
+
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .support import KNOWN, CheckFailed, call, others
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+    from typing import Any
 
 SUBSET = KNOWN / "mnist_subset.npz"
 TARGET = "TwoLayerNet.train_model"
@@ -35,7 +43,7 @@ SETTING = (f"{SIZES[0]}-{SIZES[1]}-{SIZES[2]} net, weight_init_std={WEIGHT_INIT_
            f"learning_rate={HYPER['learning_rate']}; test accuracy on 1,000 test images")
 
 
-def load_subset(path=SUBSET):
+def load_subset(path: Path = SUBSET) -> SimpleNamespace:
     """The subset as the run gets it: x_* float32 (N, 100) standardised with the
     training images' mean and spread, t_train one-hot float32, t_test int labels."""
     with np.load(path) as stored:
@@ -48,7 +56,7 @@ def load_subset(path=SUBSET):
                            t_test=t_test.astype(np.int64))
 
 
-def accuracy_on_test_set(params, data):
+def accuracy_on_test_set(params: object, data: SimpleNamespace) -> float:
     """Fraction of test images whose class is the argmax of the net with ``params``."""
     shapes = {"W1": (SIZES[0], SIZES[1]), "b1": (SIZES[1],), "W2": (SIZES[1], SIZES[2]), "b2": (SIZES[2],)}
     if not isinstance(params, dict) or any(not isinstance(params.get(k), np.ndarray) or params[k].shape != s
@@ -68,12 +76,12 @@ def accuracy_on_test_set(params, data):
 class Learning:
     """The runs of one submission (a session fixture shares it between checks)."""
 
-    def __init__(self, sub, collab):
+    def __init__(self, sub: Any, collab: dict[str, Callable[..., Any]] | None) -> None:
         self.sub, self.collab = sub, collab
         self.data = load_subset()
         self._runs = {}
 
-    def accuracy(self, reference):
+    def accuracy(self, reference: bool) -> float:
         """Test accuracy after training; ``reference``: with the reference collaborators.
         Raises CheckFailed when the run itself failed."""
         key = "reference" if reference else "own"
@@ -98,7 +106,7 @@ class Learning:
         return accuracy_on_test_set(result.params_after, d)
 
 
-def learns_check(learning, record_property):
+def learns_check(learning: Learning, record_property: Callable[[str, object], None]) -> None:
     """The graded verdict: the own run, else (grader only) the run with the reference's functions."""
     try:
         accuracy = learning.accuracy(reference=False)
@@ -122,7 +130,7 @@ def learns_check(learning, record_property):
                           setting=SETTING)
 
 
-def whole_program_note(learning):
+def whole_program_note(learning: Learning) -> str:
     """The information-only line: how far the student's whole program gets."""
     try:
         accuracy = learning.accuracy(reference=False)

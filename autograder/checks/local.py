@@ -9,6 +9,8 @@
 
 Both call the submission with the one call contract, ``sandbox/calling.py``.
 """
+from __future__ import annotations
+
 import contextlib
 import copy
 import io
@@ -18,6 +20,7 @@ import types
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from ..intake import decode, encoding_note, read_submission
 from ..sandbox import Box, Limits, calling
@@ -25,8 +28,12 @@ from .errors import ImportFailed, StudentError
 from .program import graded_source
 from .support import load_known
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
-def student_box(source):
+
+def student_box(source: str) -> Box:
     """A :class:`Box` (unstarted) holding ``source`` (``read_student_file``'s graded
     text), with course.toml's limits (from the known values)."""
     limits = Limits(**{key.split(".", 1)[1]: value for key, value in load_known().items()
@@ -39,7 +46,7 @@ def student_box(source):
             return Box(copy_path, limits, mode="none")  # the box keeps a copy of its own
 
 
-def read_student_file(path):
+def read_student_file(path: str | Path) -> tuple[str, str | None]:
     """(the graded part of the file's text, a note when it was not saved as UTF-8 or
     None), read as the grader reads it; raises ``intake.Refused``."""
     return graded_source(read_submission(path)), encoding_note(path)
@@ -49,7 +56,7 @@ class InProcessSubmission:
     """The student's ``two_layer_net.py``, imported here (once, lazily): the same
     part of it as the grader imports (``program.graded_source``)."""
 
-    def __init__(self, path):
+    def __init__(self, path: str | Path) -> None:
         self.path = Path(path).resolve()
         self._module = None
 
@@ -68,7 +75,9 @@ class InProcessSubmission:
             self._module = module
         return self._module
 
-    def call(self, target, *args, obj=None, seed=None, patches=None, timeout=None, **kwargs):
+    def call(self, target: str, *args: Any, obj: dict[str, Any] | None = None, seed: int | None = None,
+             patches: dict[str, Callable[..., Any]] | None = None, timeout: float | None = None,
+             **kwargs: Any) -> SimpleNamespace:
         """Call ``target`` on copies of the arguments, as ``Box.call`` does (no time limit)."""
         module = self._load()
         args, kwargs, obj = copy.deepcopy(args), copy.deepcopy(kwargs), copy.deepcopy(obj)
@@ -95,7 +104,8 @@ class CheckTarget:
     with ``call``), ``collaborators`` (the reference functions, grader only) and the
     graded ``source`` (for argument names in feedback)."""
 
-    def __init__(self, submission, collaborators=None, source=""):
+    def __init__(self, submission: Any, collaborators: dict[str, Callable[..., Any]] | None = None,
+                 source: str = "") -> None:
         self.submission = submission
         self.collaborators = collaborators
         self.source = source

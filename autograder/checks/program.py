@@ -10,13 +10,15 @@ imported from ``mnist``) or some object's ``train_model``, even when its
 result is used. Left-out lines become blank lines, so line numbers in
 tracebacks stay the student's.
 """
+from __future__ import annotations
+
 import ast
 
 SESSION_MODULES = ("mnist",)       # modules whose functions load data
 SESSION_METHODS = ("train_model",)  # methods that run a training session
 
 
-def graded_source(text):
+def graded_source(text: str) -> str:
     """``text`` with the module-level statements that are not graded blanked out.
 
     Text that is not valid Python comes back unchanged (importing it then

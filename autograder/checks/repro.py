@@ -13,10 +13,17 @@ calls of the current check; :func:`call_code` writes the last one out::
 Argument names are the student's own, read from their source. Only visible
 checks show it (``CheckFailed.render``); hidden checks keep their inputs hidden.
 """
+from __future__ import annotations
+
 import ast
 import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 MAX_ELEMENTS = 2000    # past this an array is shown shortened (no longer pasteable as is)
 
@@ -24,17 +31,17 @@ MAX_ELEMENTS = 2000    # past this an array is shown shortened (no longer pastea
 class Recording:
     """The submission (``call`` and every other attribute), remembering each call."""
 
-    def __init__(self, submission, source=""):
+    def __init__(self, submission: Any, source: str = "") -> None:
         self.submission, self.source, self.calls = submission, source, []
 
-    def call(self, target, *args, **kwargs):
+    def call(self, target: str, *args: Any, **kwargs: Any) -> Any:
         self.calls.append((target, args, kwargs))
         return self.submission.call(target, *args, **kwargs)
 
     def __getattr__(self, name):
         return getattr(self.submission, name)
 
-    def last_call_code(self):
+    def last_call_code(self) -> str | None:
         """The last call as code, or None when the check made none."""
         if not self.calls:
             return None
@@ -42,7 +49,7 @@ class Recording:
         return call_code(target, args, kwargs, parameters(self.source, target))
 
 
-def parameters(source, target):
+def parameters(source: str, target: str) -> tuple[str, ...]:
     """The names of ``target``'s parameters in ``source`` (without self), or () if not found."""
     owner, _, name = target.rpartition(".")
     try:
@@ -59,7 +66,7 @@ def parameters(source, target):
     return ()
 
 
-def literal(value, prefix=""):
+def literal(value: object, prefix: str = "") -> str:
     """Python source for ``value``: arrays as np.array(...), callables by their ``repro``.
     ``prefix``: what precedes it on its line (continuation lines are aligned after it)."""
     if isinstance(value, np.ndarray):
@@ -81,7 +88,7 @@ def literal(value, prefix=""):
     return repr(value)
 
 
-def call_code(target, args, kwargs, names=()):
+def call_code(target: str, args: Sequence[Any], kwargs: dict[str, Any], names: Sequence[str] = ()) -> str:
     """Code that repeats ``Box.call(target, *args, **kwargs)`` on the student's machine."""
     owner, _, name = target.rpartition(".")
     lines = ["import numpy as np", "from two_layer_net import *", ""]

@@ -1,6 +1,9 @@
 """Run the checks with pytest, score them into Gradescope test entries (course.toml's points),
 and print them as a table."""
+from __future__ import annotations
+
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -8,12 +11,18 @@ from .repro import Recording
 from .support import VISIBLE, CheckFailed, load_known
 from .verdict import function_of
 
+if TYPE_CHECKING:
+    from collections.abc import Generator, Sequence
+    from typing import Any
+
+    from .local import CheckTarget
+
 
 class UnregisteredFunction(Exception):
     """A check grades a function that course.toml's [points] does not list."""
 
 
-def position(functions, function, check):
+def position(functions: Sequence[str], function: str, check: str) -> int:
     """The place of ``function`` in ``functions`` (course.toml's order); a named error
     that says what to add where when the check ``check`` grades a function not listed."""
     if function not in functions:
@@ -28,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 CHECK_FILES = ("test_public.py", "test_hidden.py")    # the check files, in the order they run
 
 
-def run_checks(target, hidden=False):
+def run_checks(target: CheckTarget, hidden: bool = False) -> list[dict[str, Any]]:
     """Run the checks against ``target`` (a CheckTarget: what to check) and return the Gradescope test
     entries, quietly: the public ones, and with ``hidden`` the hidden ones too (course.toml
     decides which are hidden; the student package has only public ones). A Ctrl-C during
@@ -47,7 +56,7 @@ class Collector:
     """A pytest plugin: one entry per ``@check``, in course.toml's order of functions.
     Without ``hidden``, the hidden checks are left out."""
 
-    def __init__(self, hidden=True, recording=None):
+    def __init__(self, hidden: bool = True, recording: Recording | None = None) -> None:
         self.tests, self.keep_hidden = [], hidden
         self.recording = recording   # the calls of the running check, for its feedback
         known = load_known()
@@ -55,7 +64,7 @@ class Collector:
         self.functions = tuple(known["functions"])    # course.toml's [points] order (make fixtures)
         self.hidden = set(known.get("visibility.hidden_checks", ()))   # in hidden.json: the grader's only
 
-    def pytest_collection_modifyitems(self, config, items):
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         if self.keep_hidden:
             return
         left = [item for item in items if (item.get_closest_marker("check") is not None
@@ -64,12 +73,13 @@ class Collector:
             items[:] = [item for item in items if item not in left]
             config.hook.pytest_deselected(items=left)
 
-    def pytest_runtest_setup(self, item):
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
         if self.recording is not None:
             self.recording.calls.clear()
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item, call):
+    def pytest_runtest_makereport(self, item: pytest.Item,
+                                  call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
         report = (yield).get_result()
         mark = item.get_closest_marker("check")
         if mark is not None and (report.when == "call" or not report.passed):
@@ -100,7 +110,7 @@ class Collector:
                  "max_score": points, "output": output, "visibility": visibility}
         return dict(entry, failure=failure) if failure else entry
 
-    def results(self):
+    def results(self) -> list[dict[str, Any]]:
         """The entries in course.toml's order of functions, each function's points rounded to
         hundredths so that they still add up to the function's points exactly."""
         tests = sorted(self.tests, key=lambda t: position(self.functions, function_of(t), t["name"]))
@@ -112,7 +122,7 @@ class Collector:
         return tests
 
 
-def render_failure(error, input_code, reveal):
+def render_failure(error: CheckFailed, input_code: str | None, reveal: bool) -> str:
     """A failed check's output text: its message, then its input as code to paste."""
     text = error.render(reveal=reveal)
     if input_code:
@@ -120,7 +130,7 @@ def render_failure(error, input_code, reveal):
     return text
 
 
-def hundredths(shares):
+def hundredths(shares: Sequence[float]) -> list[float]:
     """``shares`` rounded to whole hundredths that add up to their rounded sum (largest remainder)."""
     exact = [share * 100 for share in shares]
     cents = [int(value) for value in exact]
@@ -130,7 +140,7 @@ def hundredths(shares):
     return [c / 100 for c in cents]
 
 
-def function_points(tests):
+def function_points(tests: Sequence[dict[str, Any]]) -> dict[str, tuple[float, float]]:
     """{function: (score, max_score)} for the functions that have checks, in the order of
     ``tests`` (the grader's: course.toml's order of functions)."""
     found = {}
@@ -140,7 +150,7 @@ def function_points(tests):
     return found
 
 
-def table(tests):
+def table(tests: Sequence[dict[str, Any]]) -> str:
     """Points per function, as text: the same table for students and instructors."""
     rows = []
     for function, (score, total) in function_points(tests).items():

@@ -5,13 +5,21 @@ replaced by the reference's, so that a bug costs only the points of the function
 that has it. Both graders use these: the kit's (through the sandbox's callbacks)
 and the otter-grader autograder (by patching the student's namespace).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from types import ModuleType
+    from typing import Any
 
 
 class MissingFromReference(Exception):
     """course.toml lists a graded function that the reference solution does not define."""
 
 
-def collaborators(ref, functions):
+def collaborators(ref: ModuleType, functions: Sequence[str]) -> dict[str, Callable[..., Any]]:
     """name -> callable of the reference module ``ref`` for each graded function
     (``functions``: course.toml's list, e.g. "softmax", "TwoLayerNet.forward"):
     module functions as they are; methods take the object's params first."""

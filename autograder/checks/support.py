@@ -5,17 +5,24 @@ A failing check raises ``CheckFailed`` with what went wrong (Chinese, then
 English), the details (input, expected, got) and a hint. Hidden checks show
 only what went wrong and the hint.
 """
+from __future__ import annotations
+
 import json
 import re
 from collections.abc import Mapping
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
 from .errors import BoxCrash, BoxTimeout, ImportFailed, StudentError
 from .repro import parameters
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any
 
 VISIBLE = "visible"
 # How a check can fail: a wrong value, an error the code raised, unfinished code
@@ -25,7 +32,7 @@ KINDS = ("wrong", "error", "unfinished", "timeout", "crash", "import", "grader")
 KNOWN = Path(__file__).parent / "known"
 
 
-def check(name, points, known=()):
+def check(name: str, points: float, known: Iterable[str] = ()) -> pytest.MarkDecorator:
     """Declare a check: its name (``function: what it checks``), points and the known values it reads.
 
     ``points`` are the check's share of its function's points in course.toml
@@ -45,20 +52,21 @@ class CheckFailed(AssertionError):
     (not for unfinished code).
     """
 
-    def __init__(self, what, hint=None, *, kind="wrong", reproduce=True, **details):
+    def __init__(self, what: Sequence[str], hint: Sequence[str] | None = None, *, kind: str = "wrong",
+                 reproduce: bool = True, **details: object) -> None:
         assert kind in KINDS, kind
         self.what, self.hint, self.details = what, hint, details
         self.kind, self.reproduce = kind, reproduce
         super().__init__(self.render(reveal=True))
 
-    def failure(self, reveal):
+    def failure(self, reveal: bool) -> dict[str, Any]:
         """The failure as data for a results entry: kind, hint, and (``reveal``) what and details."""
         found = {"kind": self.kind, "hint": list(self.hint) if self.hint else None}
         if reveal:
             found.update(what=list(self.what), details={k: v if isinstance(v, str) else str(v) for k, v in self.details.items()})
         return found
 
-    def render(self, reveal):
+    def render(self, reveal: bool) -> str:
         """The message; with ``reveal`` False (hidden checks) only that it failed and the hint."""
         if reveal:
             lines = [*self.what, *(f"{_bilingual(label)}: {text}" for label, text in self.details.items())]
@@ -81,7 +89,7 @@ def _bilingual(label):
     return LABELS[head] + label[len(head):] if head in LABELS else label
 
 
-def show(value):
+def show(value: object) -> str:
     """A short, readable text for a value in a message."""
     if isinstance(value, np.ndarray):
         text = np.array2string(value, precision=6, threshold=24, edgeitems=3)
@@ -91,7 +99,7 @@ def show(value):
     return repr(value)
 
 
-def call(sub, target, *args, **kwargs):
+def call(sub: Any, target: str, *args: Any, **kwargs: Any) -> Any:
     """Call ``target`` of the submission; turn every way it can go wrong into CheckFailed."""
     try:
         return sub.call(target, *args, **kwargs)
@@ -136,7 +144,8 @@ def call(sub, target, *args, **kwargs):
                           kind="crash", error=error.message) from None
 
 
-def broadcast_shapes(error, target, args, source):
+def broadcast_shapes(error: StudentError, target: str, args: Sequence[Any],
+                     source: str) -> list[tuple[str, tuple[int, ...]]]:
     """For numpy's "could not be broadcast together with shapes (4,) (4,3)": [(argument
     name, shape)] of the arguments that have one of those shapes, else []."""
     if error.kind != "ValueError" or "broadcast" not in error.message:
@@ -148,12 +157,12 @@ def broadcast_shapes(error, target, args, source):
             if isinstance(value, np.ndarray) and value.shape in shapes]
 
 
-def type_name(value):
+def type_name(value: object) -> str:
     """The type of a returned value, also for what the sandbox could only describe."""
     return getattr(value, "type_name", None) or type(value).__name__
 
 
-def expect_array(value, target, shape):
+def expect_array(value: object, target: str, shape: Sequence[int]) -> np.ndarray:
     """Fail unless ``value`` is an ndarray of ``shape``; return it as float64."""
     if isinstance(value, list):
         raise CheckFailed((f"{target} 返回了 list，应返回 numpy 数组。",
@@ -173,7 +182,7 @@ def expect_array(value, target, shape):
     return value.astype(np.float64)
 
 
-def expect_float(value, target):
+def expect_float(value: object, target: str) -> float:
     """Fail unless ``value`` is a single number; return it as float."""
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.item()
@@ -186,7 +195,7 @@ def expect_float(value, target):
     return float(value)
 
 
-def relative_error(got, expected):
+def relative_error(got: Any, expected: Any) -> float:
     """max |got - expected| / max(|got| + |expected|), 0 when both are 0, inf for nan or inf."""
     got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
     if not np.all(np.isfinite(got)):
@@ -195,7 +204,7 @@ def relative_error(got, expected):
     return 0.0 if scale == 0 else float(np.max(np.abs(got - expected)) / scale)
 
 
-def load_known():
+def load_known() -> dict[str, Any]:
     """All known values in ``known/*.json`` as one dict: key -> ndarray or number."""
     known = {}
     for path in sorted(KNOWN.glob("*.json")):
@@ -209,7 +218,7 @@ class Declared(Mapping):
     fault of the check, found wherever it runs (else it would break in the student package,
     which holds only the public checks' values)."""
 
-    def __init__(self, known, patterns):
+    def __init__(self, known: dict[str, Any], patterns: Iterable[str]) -> None:
         self.known, self.patterns = known, tuple(patterns)
 
     def _declared(self, key):
@@ -227,7 +236,7 @@ class Declared(Mapping):
         return sum(1 for _ in self)
 
 
-def params_of(known, prefix):
+def params_of(known: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     """The W1 b1 W2 b2 dict stored under ``prefix``."""
     return {key: known[f"{prefix}.{key}"] for key in ("W1", "b1", "W2", "b2")}
 
@@ -238,7 +247,7 @@ TWINS = {"TwoLayerNet.gradient": "TwoLayerNet.numerical_gradient",
          "TwoLayerNet.numerical_gradient": "TwoLayerNet.gradient"}
 
 
-def others(collab, target):
+def others(collab: dict[str, Callable[..., Any]] | None, target: str) -> dict[str, Callable[..., Any]]:
     """The reference collaborators for a check of ``target``: all but ``target`` and its twin.
 
     In the grader they make each function earn only its own points; where the
@@ -247,7 +256,7 @@ def others(collab, target):
     return {name: fn for name, fn in (collab or {}).items() if name not in (target, TWINS.get(target))}
 
 
-def wavy(x):
+def wavy(x: np.ndarray) -> float:
     """The function whose numerical gradient the checks ask for: every element
     contributes differently, so a mixed-up index shows. Gradient: 3 cos(3x) + x^2 + index."""
     index = np.arange(x.size, dtype=float).reshape(x.shape)

@@ -1,14 +1,24 @@
 """Checks of each function on known values, and the helpers that the other checks share.
 Which checks students have is course.toml's [visibility] hidden_checks (these are public there)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .support import (CheckFailed, call, check, expect_array, expect_float, others,
                       params_of, relative_error, show, wavy)
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any
+
+    Collab = dict[str, Callable[..., Any]] | None
+
 TOL = 1e-6  # relative; calibrated by benchmarks/calibrate_tolerances.py (correct styles < 1e-7, mistakes > 2e-5)
 
 
-def mismatch(target, given, expected, got, hint):
+def mismatch(target: str, given: str, expected: object, got: object, hint: Sequence[str]) -> CheckFailed:
     """The usual failure: wrong values."""
     return CheckFailed((f"{target} 的结果不对。", f"{target} returned wrong values."),
                        hint, input=given, expected=show(expected), got=show(got))
@@ -16,7 +26,7 @@ def mismatch(target, given, expected, got, hint):
 
 # ---------------------------------------------------------------- sigmoid
 
-def values_check(sub, target, x, expected, hint):
+def values_check(sub: Any, target: str, x: np.ndarray, expected: np.ndarray, hint: Sequence[str]) -> None:
     """``target(x)`` must be an array of x's shape equal to ``expected``."""
     got = expect_array(call(sub, target, x).value, target, x.shape)
     if relative_error(got, expected) > TOL:
@@ -103,17 +113,17 @@ class Recorder:
 
     repro = "lambda x: np.sum(np.sin(3 * x)) + np.sum(x ** 3) / 3 + np.sum(np.arange(x.size).reshape(x.shape) * x)"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.calls = []
 
-    def __call__(self, x):
+    def __call__(self, x: Any) -> float:
         x = np.asarray(x, dtype=float)
         if len(self.calls) < 1000 and x.size <= 10000:   # enough to tell; bounded for a hostile caller
             self.calls.append(x.copy())
         return wavy(x)
 
 
-def numgrad_check(sub, x, expected, forward=None):
+def numgrad_check(sub: Any, x: np.ndarray, expected: np.ndarray, forward: np.ndarray | None = None) -> Any:
     """Shared by the public and hidden checks of numerical_gradient."""
     f = Recorder()
     result = call(sub, "numerical_gradient", f, x)
@@ -148,18 +158,19 @@ def test_numerical_gradient_restores_x(sub, known):
 
 # ---------------------------------------------------------------- TwoLayerNet
 
-def net_obj(known, prefix):
+def net_obj(known: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     return {"init": tuple(known[f"{prefix}.init"]), "params": params_of(known, prefix)}
 
 
-def method_call(sub, collab, known, prefix, method, *args, **kwargs):
+def method_call(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str, method: str,
+                *args: Any, **kwargs: Any) -> Any:
     """Call TwoLayerNet.<method> on the known net ``prefix``; the functions it
     calls are the reference's (in the grader)."""
     target = f"TwoLayerNet.{method}"
     return call(sub, target, *args, obj=net_obj(known, prefix), patches=others(collab, target), **kwargs)
 
 
-def forward_check(sub, collab, known, prefix):
+def forward_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str) -> None:
     x, expected = known[f"{prefix}.x"], known[f"{prefix}.forward"]
     result = method_call(sub, collab, known, prefix, "forward", x)
     got = expect_array(result.value, "TwoLayerNet.forward", expected.shape)
@@ -178,7 +189,7 @@ def test_forward(sub, collab, known):
     forward_check(sub, collab, known, "net")
 
 
-def loss_check(sub, collab, known, prefix):
+def loss_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str) -> None:
     x, t, expected = known[f"{prefix}.x"], known[f"{prefix}.t"], known[f"{prefix}.loss"]
     result = method_call(sub, collab, known, prefix, "loss", x, t)
     got = expect_float(result.value, "TwoLayerNet.loss")
@@ -193,7 +204,7 @@ def test_loss(sub, collab, known):
     loss_check(sub, collab, known, "net")
 
 
-def accuracy_check(sub, collab, known, prefix):
+def accuracy_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str) -> None:
     x, t, expected = known[f"{prefix}.x"], known[f"{prefix}.t"], known[f"{prefix}.accuracy"]
     result = method_call(sub, collab, known, prefix, "accuracy", x, t)
     got = expect_float(result.value, "TwoLayerNet.accuracy")
@@ -241,7 +252,7 @@ def _is_loss(value, known, prefix):
         return False
 
 
-def own_numgrad_ok(sub, known):
+def own_numgrad_ok(sub: Any, known: Mapping[str, Any]) -> bool:
     """Whether the submission's module-level numerical_gradient passes the public
     known-value check (right values, x restored), so the method may use it."""
     x = known["numgrad.x"]
@@ -293,7 +304,7 @@ def _numgrad_hint(wrong, seen, known, prefix):
     return copy if seen and all(_is_loss(v, known, prefix) for v in seen) else never
 
 
-def grads_check(sub, collab, known, prefix, method):
+def grads_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str, method: str) -> None:
     """TwoLayerNet.numerical_gradient or TwoLayerNet.gradient against the known gradients."""
     target = f"TwoLayerNet.{method}"
     x, t = known[f"{prefix}.x"], known[f"{prefix}.t"]
@@ -346,7 +357,7 @@ def test_gradient(sub, collab, known):
 
 # ---------------------------------------------------------------- train_model
 
-def train_run(sub, collab, known, prefix):
+def train_run(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str) -> tuple[Any, dict[str, Any]]:
     """Run the student's train_model once on a small set; fail if it did not return three lists."""
     names = ("x_train", "t_train", "x_test", "t_test")
     hyper = {name: int(known[f"{prefix}.{name}"]) if name != "learning_rate" else known[f"{prefix}.{name}"]
@@ -362,7 +373,7 @@ def train_run(sub, collab, known, prefix):
     return result, hyper
 
 
-def train_lists_check(sub, collab, known, prefix):
+def train_lists_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str) -> None:
     result, hyper = train_run(sub, collab, known, prefix)
     losses, train_acc, test_acc = (list(np.ravel(v)) if isinstance(v, (list, tuple, np.ndarray)) else v
                                    for v in result.value)
@@ -408,7 +419,7 @@ def _params_match(after, known, prefix):
                for key in ("W1", "b1", "W2", "b2"))
 
 
-def train_update_check(sub, collab, known, prefix):
+def train_update_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str) -> None:
     result, _ = train_run(sub, collab, known, prefix)
     after, start = result.params_after or {}, params_of(known, prefix)
     for key in ("W1", "b1", "W2", "b2"):
@@ -423,7 +434,7 @@ def train_update_check(sub, collab, known, prefix):
                               hint, expected=show(expected), got=show(got))
 
 
-def train_loss_check(sub, collab, known, prefix):
+def train_loss_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str) -> None:
     result, _ = train_run(sub, collab, known, prefix)
     losses = np.ravel(np.asarray(result.value[0], dtype=float)) if isinstance(result.value[0], (list, tuple, np.ndarray)) else None
     after, before = known[f"{prefix}.losses"], known[f"{prefix}.losses_before"]

@@ -3,17 +3,23 @@ the results dict (the contract's results.json), what to fix first, the summary a
 student reads first, and (where a check ran the student's own helpers) which failing
 helper a failure may come from. Data first; text is made only in the render functions.
 """
+from __future__ import annotations
+
 import ast
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 
-
-def function_of(test):
+def function_of(test: dict[str, Any]) -> str:
     """"softmax: rows sum to one" -> "softmax"."""
     return test["name"].split(":", 1)[0]
 
 
-def syntax_error(source):
+def syntax_error(source: str) -> dict[str, Any] | None:
     """{"kind", "line", "message"} when ``source`` does not compile, else None (nothing runs)."""
     try:
         compile(source, "two_layer_net.py", "exec")
@@ -24,7 +30,8 @@ def syntax_error(source):
     return None
 
 
-def fix_first(tests, syntax=None, import_error=None):
+def fix_first(tests: Sequence[dict[str, Any]], syntax: dict[str, Any] | None = None,
+              import_error: str | None = None) -> dict[str, Any] | None:
     """What to fix first, as data: the file's syntax error, else its import error, else
     the earliest failing check in the contract's order (helpers come before their callers)."""
     if syntax:
@@ -35,7 +42,7 @@ def fix_first(tests, syntax=None, import_error=None):
     return None if failed is None else {"what": "check", "function": function_of(failed), "name": failed["name"]}
 
 
-def render_fix_first(first):
+def render_fix_first(first: dict[str, Any] | None) -> str | None:
     """The "fix this first" line of ``fix_first``'s answer (None: nothing to fix)."""
     if first is None:
         return None
@@ -47,14 +54,15 @@ def render_fix_first(first):
     return f"先修这个 / fix this first: {first['name']}"
 
 
-def summary(tests, first):
+def summary(tests: Sequence[dict[str, Any]], first: dict[str, Any] | None) -> str:
     """The few lines a student reads first: the score and what to fix first."""
     score, total = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
     line = render_fix_first(first)
     return "\n".join([f"得分 / score: {score:g} / {total:g}", *([line] if line else [])])
 
 
-def results(tests, start, output, status="graded", first=None):
+def results(tests: list[dict[str, Any]], start: float, output: str, status: str = "graded",
+            first: dict[str, Any] | None = None) -> dict[str, Any]:
     """The results dict of the contract (Gradescope's format). ``status`` and
     ``fix_first`` (:func:`fix_first`'s answer) are extra keys for gradebooks and editors."""
     return {"score": round(sum(t["score"] for t in tests), 2), "execution_time": round(time.perf_counter() - start, 3),
@@ -63,7 +71,7 @@ def results(tests, start, output, status="graded", first=None):
 
 # ------------------------------------------------------------------ helpers that fail
 
-def helpers(source, functions):
+def helpers(source: str, functions: Sequence[str]) -> dict[str, set[str]]:
     """{function: the graded functions it calls, directly or not} read from ``source``'s
     code: module-level names, and ``self.method`` inside a class's methods."""
     try:
@@ -102,7 +110,7 @@ def _called(node, functions, class_name):
     return names
 
 
-def blame_helpers(tests, source):
+def blame_helpers(tests: list[dict[str, Any]], source: str) -> list[dict[str, Any]]:
     """Where a check ran the student's own helpers (the student's machine): each failing
     check of a function that calls a failing function gets a first line naming it. The
     entries' order (and so what to fix first, a helper before its callers) is kept."""

@@ -23,6 +23,8 @@ own checks.
 Use a Box from the thread that created it: under bwrap the worker is started
 with --die-with-parent, which kills it when that *thread* ends.
 """
+from __future__ import annotations
+
 import contextlib
 import functools
 import logging
@@ -34,6 +36,7 @@ import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -41,6 +44,9 @@ from . import modes, wire
 from .process import Worker
 from ..checks.errors import BoxCrash, BoxError, BoxTimeout, ImportFailed, StudentError  # noqa: F401 (API)
 from .wire import Opaque  # noqa: F401  (part of this module's API)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +97,7 @@ class WorkerFunction:
     Calling it runs it in the worker. It is valid until the worker is restarted.
     """
 
-    def __init__(self, box, generation, hid, name):
+    def __init__(self, box: Box, generation: int, hid: int, name: str) -> None:
         self._box, self._gen, self._hid, self.__name__ = box, generation, hid, name
 
     def __repr__(self):
@@ -106,7 +112,7 @@ class WorkerFunction:
 class Box:
     """A sandboxed worker process holding one submission; see the module docstring."""
 
-    def __init__(self, submission, limits=None, mode=None):
+    def __init__(self, submission: str | Path, limits: Limits | None = None, mode: str | None = None) -> None:
         """``mode``: "auto", "bwrap", "landlock" or "none" (default: AUTOGRADER_SANDBOX, else
         auto); raises ``modes.NoBox`` when no box can confine student code here."""
         self.limits = limits or Limits()
@@ -141,13 +147,13 @@ class Box:
         self.close()
 
     @property
-    def import_error(self):
+    def import_error(self) -> str | None:
         """None, or why the submission could not be imported."""
         if self._starting:
             self._await_ready()
         return self._import_error
 
-    def start(self, wait=True):
+    def start(self, wait: bool = True) -> None:
         """Start the worker now (otherwise the first call does). With ``wait`` False, only
         launch it: it starts up while the grader does other work, until the first call."""
         if self._worker is None and self._import_error is None and not self._closed:
@@ -155,13 +161,14 @@ class Box:
         if wait and self._starting:
             self._await_ready()
 
-    def close(self):
+    def close(self) -> None:
         """Kill the worker (and everything it started) and delete the box's files."""
         self._closed = True
         self._stop()
         self._finalizer()
 
-    def call(self, target, *args, obj=None, seed=None, patches=None, timeout=None, **kwargs):
+    def call(self, target: str, *args: Any, obj: dict[str, Any] | None = None, seed: int | None = None,
+             patches: dict[str, Any] | None = None, timeout: float | None = None, **kwargs: Any) -> Result:
         """Call the submission's ``target`` ("func" or "Class.method") with plain data.
 
         ``obj``: {"init": args, "params": dict, "attrs": dict} builds a fresh

@@ -9,6 +9,8 @@ bwrap runs without a user namespace and the worker drops to its own uid.
 Needs Linux, the ``bwrap`` command, and user namespaces (or root with
 CAP_SYS_ADMIN): not so in Docker, hence ``landlock.py``.
 """
+from __future__ import annotations
+
 import functools
 import glob
 import json
@@ -17,9 +19,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import modes
 from .modes import Launch
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from .box import Limits
+    from .modes import BoxFiles
 
 NAME = "bwrap"
 
@@ -43,12 +53,12 @@ def _probe():
     return True, "namespaces"
 
 
-def status():
+def status() -> tuple[bool, str]:
     """(usable, reason): whether the bubblewrap box works on this machine (cached)."""
     return _probe()
 
 
-def args(binds=(), tmp_mb=64):
+def args(binds: Iterable[tuple[str, str, bool]] = (), tmp_mb: int = 64) -> list[str]:
     """bwrap options for a box: read-only Python + site-packages, private /tmp, no network.
 
     ``binds`` are extra (host_path, box_path, writable) mounts. Mounted: /usr and the
@@ -105,7 +115,7 @@ def args(binds=(), tmp_mb=64):
     return a + ["--chdir", "/tmp"]
 
 
-def launch(files, limits, cfg):
+def launch(files: BoxFiles, limits: Limits, cfg: dict[str, Any]) -> Launch:
     """The worker under bwrap: the box's files at /box, the font cache in /tmp."""
     os.chmod(files.capture, 0o666)        # the box uid writes it; the box folder is 0711
     binds = [(str(files.sub.parent), "/box/sub", False), (str(files.capture), "/box/out.txt", True)]

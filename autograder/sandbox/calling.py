@@ -19,9 +19,17 @@ For ``call(target, *args, obj=..., seed=..., patches=...)``:
    removing what was not.
 4. ``np.random`` and ``random`` are seeded with ``seed`` right before the call.
 """
+from __future__ import annotations
+
 import random
 
 import numpy as np
+
+TYPE_CHECKING = False   # no `typing` import at run time: this file runs in the box (python -S)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
+    from typing import Any
 
 MISSING = object()
 
@@ -30,14 +38,15 @@ class MissingName(AttributeError):
     """The submission does not define the function, class or method a check calls."""
 
 
-def attribute(module, name, what):
+def attribute(module: ModuleType, name: str, what: str) -> Any:
     """``module``'s own ``name`` (a function or class), else :class:`MissingName`."""
     if name not in vars(module):
         raise MissingName(f"{what} {name} is not defined in two_layer_net.py")
     return vars(module)[name]
 
 
-def build_object(cls, spec, seed=None, on_failure=None):
+def build_object(cls: Any, spec: dict[str, Any], seed: int | None = None,
+                 on_failure: Callable[[], object] | None = None) -> Any:
     """A fresh instance for a method call: ``cls(*spec["init"])`` (seeded), or a bare
     object if that raises (``on_failure`` is called first); then params and attrs."""
     if not isinstance(cls, type):
@@ -60,7 +69,8 @@ def build_object(cls, spec, seed=None, on_failure=None):
     return obj
 
 
-def target_function(module, target, obj_spec=None, seed=None, on_failure=None):
+def target_function(module: ModuleType, target: str, obj_spec: dict[str, Any] | None = None, seed: int | None = None,
+                    on_failure: Callable[[], object] | None = None) -> tuple[Callable[..., Any], Any]:
     """(the callable to call, the object it is bound to or None) for ``target``."""
     obj = None
     if "." in target:
@@ -79,7 +89,7 @@ def target_function(module, target, obj_spec=None, seed=None, on_failure=None):
     return func, obj
 
 
-def apply_patches(module, patches):
+def apply_patches(module: ModuleType, patches: dict[str, Callable[..., Any]]) -> list[tuple[Any, str, Any]]:
     """Install ``patches``; return what :func:`restore` needs to undo them."""
     saved = []
     for name, fn in patches.items():
@@ -98,7 +108,7 @@ def apply_patches(module, patches):
     return saved
 
 
-def restore(saved):
+def restore(saved: list[tuple[Any, str, Any]]) -> None:
     """Undo :func:`apply_patches`: old values back, names that were not there removed."""
     for holder, name, original in reversed(saved):
         try:
@@ -110,7 +120,7 @@ def restore(saved):
             pass
 
 
-def seed_all(seed):
+def seed_all(seed: int | None) -> None:
     """Seed numpy's and Python's random generators (nothing when ``seed`` is None)."""
     if seed is not None:
         np.random.seed(seed)

@@ -26,6 +26,8 @@ line of the submission, so student code never runs unconfined by accident.
 ``python confine.py CONFIG_JSON`` is the self-test the grader runs once to learn
 whether this mode works here (see ``landlock.py``).
 """
+from __future__ import annotations
+
 import ctypes
 import errno
 import json
@@ -33,6 +35,11 @@ import os
 import signal
 import socket
 import sys
+
+TYPE_CHECKING = False   # no `typing` import at run time: this file runs in the box (python -S)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
@@ -103,7 +110,7 @@ def _readable_grants(roots, hidden):
         yield from _readable_grants([e for e in entries if e not in hidden], hidden)
 
 
-def drop_uid(uid):
+def drop_uid(uid: int) -> None:
     """Become ``uid``/``uid`` with no supplementary groups (we are root)."""
     try:
         os.setgroups([])
@@ -115,7 +122,7 @@ def drop_uid(uid):
         raise ConfineError("still root after dropping the uid")
 
 
-def landlock(read, write, hidden):
+def landlock(read: Sequence[str], write: Sequence[str], hidden: Sequence[str]) -> int:
     """Allow reading ``read`` (minus ``hidden``), writing ``write``; nothing else. Returns the ABI."""
     import landlockpy
     from landlockpy import AccessFS, Ruleset, Scope
@@ -140,7 +147,7 @@ def landlock(read, write, hidden):
     return abi
 
 
-def seccomp():
+def seccomp() -> None:
     """Load the syscall filter described in the module docstring."""
     import pyseccomp as sc
     try:
@@ -169,7 +176,7 @@ def seccomp():
         raise ConfineError(f"the seccomp filter could not be loaded: {e}") from None
 
 
-def die_with_parent(ppid):
+def die_with_parent(ppid: int) -> None:
     """SIGKILL this process when the grader (``ppid``) dies; exit now if it already has.
     Set after any uid change, which clears it."""
     if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
@@ -178,7 +185,7 @@ def die_with_parent(ppid):
         os._exit(0)
 
 
-def drop_capabilities():
+def drop_capabilities() -> None:
     """Still root (no uid could be had): give up every capability, bounding set too."""
     libc = ctypes.CDLL(None, use_errno=True)
     for cap in range(64):
@@ -195,7 +202,7 @@ def drop_capabilities():
         raise ConfineError(f"could not drop capabilities: {os.strerror(ctypes.get_errno())}")
 
 
-def undumpable():
+def undumpable() -> None:
     """PR_SET_DUMPABLE 0: no core dumps, no ptrace or /proc peeking by same-uid processes."""
     if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
         raise ConfineError(f"prctl(PR_SET_DUMPABLE) failed: {os.strerror(ctypes.get_errno())}")
@@ -221,7 +228,7 @@ def _import_pyseccomp():
         ctypes.util.find_library = lookup
 
 
-def confine(cfg):
+def confine(cfg: dict[str, Any]) -> str:
     """Apply everything, in order; ``cfg`` is the ``confine`` part of the worker's config.
 
     Returns a short description, e.g. "uid 200123, Landlock ABI 7, seccomp".

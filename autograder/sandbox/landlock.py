@@ -22,6 +22,8 @@ What each kernel gives:
   exist (a user namespace that maps only root) or cannot reach the Python
   installation (one under /root), it stays root, confined by the rest.
 """
+from __future__ import annotations
+
 import functools
 import json
 import os
@@ -30,9 +32,16 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import modes
 from .modes import Launch
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .box import Limits
+    from .modes import BoxFiles
 
 NAME = "landlock"
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache", "/etc/localtime")
@@ -102,12 +111,12 @@ def _probe():
         shutil.rmtree(files.root, ignore_errors=True)
 
 
-def status():
+def status() -> tuple[bool, str]:
     """(usable, reason): whether Landlock + seccomp hold on this machine (cached)."""
     return _probe()
 
 
-def launch(files, limits, cfg):
+def launch(files: BoxFiles, limits: Limits, cfg: dict[str, Any]) -> Launch:
     """The worker as a plain subprocess that confines itself (see ``confine.py``)."""
     home = modes.fresh_home(files)
     cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),

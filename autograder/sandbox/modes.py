@@ -16,6 +16,8 @@ call runs a trusted probe in that box) and ``launch(files, limits, cfg) -> Launc
 The boxes of one grader process live in one scratch folder, locked while the process
 lives; the next grader process removes any left by a killed run (:func:`scratch`).
 """
+from __future__ import annotations
+
 import atexit
 import os
 import shutil
@@ -26,6 +28,11 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any
 
 HERE = Path(__file__).resolve().parent
 WORKER_FILES = ("worker.py", "calling.py", "wire.py", "confine.py")   # all of the project a worker sees
@@ -55,7 +62,7 @@ class Launch:
     home: object = None
 
 
-def overfull(folder, max_mb, max_entries=10_000):
+def overfull(folder: str | Path, max_mb: float, max_entries: int = 10_000) -> str | None:
     """Why ``folder`` holds too much (more than ``max_mb`` MB or ``max_entries`` files and
     folders), else None. Stops counting as soon as either is passed."""
     size, entries, todo = 0, 0, [str(folder)]
@@ -87,11 +94,11 @@ class BoxFiles:
     fonts: Path
 
     @property
-    def sub(self):
+    def sub(self) -> Path:
         return self.root / "sub" / "two_layer_net.py"
 
     @property
-    def capture(self):
+    def capture(self) -> Path:
         return self.root / "out.txt"
 
 
@@ -102,7 +109,7 @@ def _module(name):
     return {"bwrap": bwrap, "landlock": landlock, "none": none}[name]
 
 
-def choose(asked=None):
+def choose(asked: str | None = None) -> ModuleType:
     """The mode module to use: from ``asked``, else AUTOGRADER_SANDBOX, else ``auto``.
 
     Raises :class:`NoBox` for an unknown name, and when the asked-for mode (or, for
@@ -129,7 +136,7 @@ def choose(asked=None):
                 "set AUTOGRADER_SANDBOX=none.")
 
 
-def status_report():
+def status_report() -> dict[str, tuple[bool, str]]:
     """{mode: (usable, reason)} for bwrap and landlock (for messages and benchmarks)."""
     return {name: _module(name).status() for name in ("bwrap", "landlock")}
 
@@ -145,12 +152,12 @@ def _warn_once(text):
 
 # ------------------------------------------------------- shared by the modes
 
-def python():
+def python() -> str:
     """The real interpreter (not a venv symlink); workers run it with -S and an explicit PYTHONPATH."""
     return os.path.realpath(sys.executable)
 
 
-def site_dirs():
+def site_dirs() -> list[str]:
     """Directories the worker needs on its path: the grader's site-packages (numpy, matplotlib)."""
     seen = []
     for p in sys.path:
@@ -160,7 +167,7 @@ def site_dirs():
     return seen
 
 
-def project_copies(site):
+def project_copies(site: str) -> list[str]:
     """What of the project an install left in ``site``: its packages, editable finders, metadata."""
     found = []
     for name in sorted(os.listdir(site)):
@@ -170,24 +177,24 @@ def project_copies(site):
     return found
 
 
-def base_env():
+def base_env() -> dict[str, str]:
     return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "MPLBACKEND": "Agg", "HOME": "/tmp", "MPLCONFIGDIR": "/tmp", "TMPDIR": "/tmp"}
 
 
-def popen_kwargs():
+def popen_kwargs() -> dict[str, Any]:
     if os.name == "posix":
         return {"start_new_session": True}
     return {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
 
 
-def under(path, root):
+def under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def box_uid():
+def box_uid() -> int | None:
     """The uid that runs student code when the grader is root, else None."""
     return BOX_UID_BASE + os.getpid() if os.name == "posix" and os.geteuid() == 0 else None
 
@@ -197,7 +204,7 @@ def box_uid():
 _scratch = {}     # pid -> (folder, open lock file): per process, also after a fork
 
 
-def scratch():
+def scratch() -> Path:
     """This grader process's folder for boxes (created, and stale ones swept, on first use)."""
     pid = os.getpid()
     if pid not in _scratch:
@@ -227,7 +234,7 @@ def _font_caches():
     return sorted(Path(where).glob("fontlist-*.json"))
 
 
-def new_box_files(submission=None):
+def new_box_files(submission: str | Path | None = None) -> BoxFiles:
     """A fresh box folder holding a copy of ``submission`` (None: an empty file)."""
     top = scratch()
     root = Path(tempfile.mkdtemp(prefix="box-", dir=top))
@@ -253,7 +260,7 @@ def _copy_readable(source, target):
     os.chmod(target, 0o644)
 
 
-def fresh_home(files):
+def fresh_home(files: BoxFiles) -> Path:
     """A new, empty writable folder for the next worker of this box (with a copy of the
     font cache), the last one removed. Never reused: a worker may leave symlinks or
     strange modes behind, and the grader must not follow or fight them."""
@@ -304,7 +311,7 @@ def _sweep():
             continue
 
 
-def nproc_limit(max_procs):
+def nproc_limit(max_procs: int) -> int | None:
     """RLIMIT_NPROC for a worker. It counts all processes of the worker's uid: with a box
     uid of its own (root grader), ``max_procs``; sharing the grader's uid, what that uid
     already runs plus ``max_procs`` (Linux; elsewhere nothing)."""

@@ -5,21 +5,30 @@ behind. Used only when asked for by name (``AUTOGRADER_SANDBOX=none``), e.g. on
 macOS or Windows for code you trust, or to show that a test of the other boxes
 can fail.
 """
+from __future__ import annotations
+
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from . import modes
 from .modes import Launch
 
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .box import Limits
+    from .modes import BoxFiles
+
 NAME = "none"
 
 
-def status():
+def status() -> tuple[bool, str]:
     return True, "no isolation"
 
 
-def launch(files, limits, cfg):
+def launch(files: BoxFiles, limits: Limits, cfg: dict[str, Any]) -> Launch:
     home = str(modes.fresh_home(files))
     cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
                ppid=os.getpid() if sys.platform.startswith("linux") else None)

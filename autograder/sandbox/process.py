@@ -4,20 +4,28 @@ The grader side of the pipe: frames out through a writer thread (a worker that s
 reading can never block the grader), frames in through a reader thread into a queue
 that :meth:`Worker.recv` reads with a deadline. ``kill`` ends the whole process group.
 """
+from __future__ import annotations
+
 import os
 import queue
 import signal
 import subprocess
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from . import modes, wire
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any
 
 
 class Worker:
     """One worker process plus the threads that move frames to and from it."""
 
-    def __init__(self, cmd, env, cwd, stderr_path, bwrap, watch=None):
+    def __init__(self, cmd: Sequence[str], env: dict[str, str], cwd: str, stderr_path: str, bwrap: bool,
+                 watch: Callable[[], str | None] | None = None) -> None:
         """``watch``: called about every 0.25 s while waiting; a text it returns ends the
         wait as ("limit", text), e.g. when the worker fills its folder."""
         self.bwrap = bwrap
@@ -60,10 +68,10 @@ class Worker:
             except (OSError, ValueError):
                 return
 
-    def send(self, msg):
+    def send(self, msg: dict[str, Any]) -> None:
         self.outbox.put(wire.frame(msg))
 
-    def recv(self, deadline):
+    def recv(self, deadline: float) -> tuple[str, Any]:
         """Next message, or ("timeout"|"eof"|"bad"|"limit", info)."""
         while True:
             remaining = deadline - time.monotonic()
@@ -83,7 +91,7 @@ class Worker:
                 continue
             return kind, payload
 
-    def kill(self):
+    def kill(self) -> None:
         """SIGKILL the whole process group; under bwrap the pid namespace dies with it."""
         self.outbox.put(None)
         try:
@@ -100,7 +108,7 @@ class Worker:
         # The pipes are left to the reader/writer threads, which end on EOF/EPIPE:
         # closing them here could block on a thread stuck in read() or write().
 
-    def death_message(self, memory_mb):
+    def death_message(self, memory_mb: int) -> tuple[str, int | None]:
         """Human description of how the worker died."""
         try:
             rc = self.proc.wait(timeout=2)

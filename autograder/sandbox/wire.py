@@ -21,12 +21,19 @@ stay as they are; everything else is a tagged object ``{"$": tag, ...}``:
 Only numeric and bool dtypes cross the wire; object arrays and other exotic
 values become :class:`Opaque`, which the grader can report but never executes.
 """
+from __future__ import annotations
+
 import base64
 import json
 import re
 import struct
 
 import numpy as np
+
+TYPE_CHECKING = False   # no `typing` import at run time: this file runs in the box (python -S)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 MAX_MESSAGE = 16 * 2**20    # bytes; bigger frames are refused in both directions (a check sends ~5 MB at most)
 MAX_DEPTH = 64              # nesting deeper than this is sent as Opaque
@@ -43,7 +50,7 @@ class Opaque:
 
     __slots__ = ("type_name", "repr_snippet")
 
-    def __init__(self, type_name, repr_snippet=""):
+    def __init__(self, type_name: object, repr_snippet: object = "") -> None:
         self.type_name = str(type_name)
         self.repr_snippet = str(repr_snippet)
 
@@ -58,7 +65,7 @@ class Opaque:
         return hash((self.type_name, self.repr_snippet))
 
 
-def opaque_of(x):
+def opaque_of(x: object) -> Opaque:
     """Describe an arbitrary object without ever failing."""
     t = type(x)
     name = t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
@@ -73,7 +80,7 @@ def opaque_of(x):
 
 # ---------------------------------------------------------------- framing
 
-def frame(msg):
+def frame(msg: dict[str, Any]) -> bytes:
     """Serialize a message dict into length-prefixed bytes."""
     data = json.dumps(msg, separators=(",", ":")).encode("utf-8")
     if len(data) > MAX_MESSAGE:
@@ -82,7 +89,7 @@ def frame(msg):
     return _HEADER.pack(len(data)) + data
 
 
-def body_length(header):
+def body_length(header: bytes) -> int:
     """Length announced by a 4-byte frame header (checked against the limit)."""
     (n,) = _HEADER.unpack(header)
     if n > MAX_MESSAGE:
@@ -90,7 +97,7 @@ def body_length(header):
     return n
 
 
-def parse(body):
+def parse(body: bytes) -> dict[str, Any]:
     """Bytes of one frame body -> message dict."""
     try:
         msg = json.loads(body.decode("utf-8"))
@@ -107,7 +114,8 @@ def _b64(buf):
     return base64.b64encode(buf).decode("ascii")
 
 
-def encode(x, on_callable, strict=False, _depth=0):
+def encode(x: object, on_callable: Callable[[Any], dict[str, Any] | None], strict: bool = False,
+           _depth: int = 0) -> Any:
     """Turn ``x`` into JSON-able data.
 
     ``on_callable(x)`` is asked for the handle of a callable (it returns the
@@ -159,7 +167,7 @@ def _enc_opaque(o):
     return {"$": "opaque", "type": o.type_name, "repr": o.repr_snippet}
 
 
-def decode(o, on_handle, _depth=0):
+def decode(o: Any, on_handle: Callable[[dict[str, Any]], Any], _depth: int = 0) -> Any:
     """Inverse of :func:`encode`. ``on_handle(d)`` turns a handle dict into a callable.
 
     Raises WireError on anything malformed; it never executes data.

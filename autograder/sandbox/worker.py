@@ -19,6 +19,8 @@ Life of a worker:
    While student code runs it may call grader functions through proxies;
    each such call is a nested request/reply on the same pipe.
 """
+from __future__ import annotations
+
 import builtins
 import hashlib
 import importlib.util
@@ -28,6 +30,10 @@ import os
 import sys
 import threading
 import traceback
+
+TYPE_CHECKING = False   # no `typing` import at run time: this file runs in the box (python -S)
+if TYPE_CHECKING:
+    from typing import Any
 
 CFG = json.loads(sys.argv[1])
 SUB = CFG["sub"]                 # path of the submission inside the box
@@ -76,7 +82,7 @@ class _Capture(io.RawIOBase):
         return _write(self.fd, b)
 
 
-def reset_stdio():
+def reset_stdio() -> None:
     """Re-point fds 0/1/2 and sys.std* (student code may have replaced or closed them)."""
     os.dup2(NULL_FD, 0)
     os.dup2(CAP_FD, 1)
@@ -87,7 +93,7 @@ def reset_stdio():
                          errors="backslashreplace", line_buffering=True) for fd in (1, 2))
 
 
-def flush_stdio():
+def flush_stdio() -> None:
     for f in (sys.stdout, sys.stderr):
         try:
             f.flush()
@@ -146,7 +152,7 @@ import wire          # noqa: E402
 
 # ------------------------------------------------------------ protocol I/O
 
-def recv():
+def recv() -> dict[str, Any]:
     """Next message from the grader; exit quietly when the grader is gone."""
     try:
         n = wire.body_length(_read_exact(4))
@@ -166,13 +172,13 @@ def _read_exact(n):
     return b"".join(chunks)
 
 
-def send_bytes(data):
+def send_bytes(data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[_write(POUT, view):]
 
 
-def send(msg):
+def send(msg: dict[str, Any]) -> None:
     send_bytes(wire.frame(msg))
 
 
@@ -184,7 +190,7 @@ HANDLES = {}          # id -> worker-side callable the grader holds a handle to
 class CallbackError(Exception):
     """A grader-supplied function raised; re-raised here in the student's code."""
 
-    def __init__(self, kind, message, name, from_student):
+    def __init__(self, kind: str, message: str, name: str, from_student: bool) -> None:
         self.kind = kind
         self.name = name
         if from_student:
@@ -197,7 +203,7 @@ class CallbackError(Exception):
 class GraderFunction:
     """Proxy for a grader-side callable: calling it is an RPC back to the grader."""
 
-    def __init__(self, hid, name):
+    def __init__(self, hid: int, name: str) -> None:
         self._hid, self.__name__ = hid, name
         self.__qualname__ = name
 
@@ -232,11 +238,11 @@ def _on_handle(d):
     raise wire.WireError("unknown handle")
 
 
-def enc(x):
+def enc(x: object) -> Any:
     return wire.encode(x, _on_callable)
 
 
-def dec(x):
+def dec(x: Any) -> Any:
     return wire.decode(x, _on_handle)
 
 
@@ -269,7 +275,7 @@ def _student_frames(tb, limit=5):
     return "".join(lines).replace(SUB, "two_layer_net.py").rstrip()
 
 
-def error_reply(e):
+def error_reply(e: BaseException) -> dict[str, Any]:
     """Describe an exception that escaped student code as a "raise" reply."""
     if isinstance(e, SystemExit):
         kind, message = "SystemExit", f"sys.exit({', '.join(repr(a) for a in e.args)}) was called"
@@ -323,7 +329,7 @@ def _digest(a):
 MODULE = None
 
 
-def handle_call(msg):
+def handle_call(msg: dict[str, Any]) -> bytes:
     """Call ``msg["target"]`` with the call contract of ``calling.py``."""
     saved = []
 
@@ -358,7 +364,7 @@ def _child_exits():
         _real_exit(0)
 
 
-def handle_invoke(msg):
+def handle_invoke(msg: dict[str, Any]) -> bytes:
     """Call a worker-side callable the grader holds a handle to."""
     def build():
         fn = HANDLES.get(msg["id"])
@@ -369,7 +375,7 @@ def handle_invoke(msg):
     return _framed_or_error(build)
 
 
-def serve(until_reply=False):
+def serve(until_reply: bool = False) -> dict[str, Any]:
     """Answer requests; with ``until_reply``, return the grader's reply to our own invoke."""
     while True:
         msg = recv()
@@ -386,7 +392,7 @@ def serve(until_reply=False):
 
 # ------------------------------------------------------------------ main
 
-def import_submission():
+def import_submission() -> str | None:
     """Import the submission as module ``two_layer_net``; return an error text or None."""
     global MODULE
     sys.argv = [SUB]
@@ -411,7 +417,7 @@ def import_submission():
     return None
 
 
-def main():
+def main() -> None:
     send({"op": "hello", "pid": os.getpid(), "uid": os.getuid() if hasattr(os, "getuid") else None})
     error = import_submission()
     send({"op": "ready", "import_error": error})
