@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..intake import Refused
+from ..sandbox import Limits
 from .local import CheckTarget, read_student_file, student_box
 from .runner import run_checks, table
 from .support import load_known
@@ -30,12 +31,13 @@ if TYPE_CHECKING:
 INTERRUPTED = 130
 
 
-def run(path: str | Path) -> tuple[dict[str, Any], str | None]:
+def run(path: str | Path, limits: Limits | None = None) -> tuple[dict[str, Any], str | None]:
     """(the results dict of the public checks on ``path``, a note when the file was not
-    UTF-8 or None); raises Refused, KeyboardInterrupt."""
+    UTF-8 or None); raises Refused, KeyboardInterrupt. ``limits``: the box's (default:
+    the grader's, course.toml's)."""
     start = time.perf_counter()
     source, note = read_student_file(path)
-    with student_box(source) as box:
+    with student_box(source, limits) as box:
         tests = run_checks(CheckTarget(box, source=source))
         import_error = box.import_error
     blame_helpers(tests, source)      # here a check also runs the student's other functions

@@ -33,11 +33,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def student_box(source: str) -> Box:
+def student_box(source: str, limits: Limits | None = None) -> Box:
     """A :class:`Box` (unstarted) holding ``source`` (``read_student_file``'s graded
-    text), with course.toml's limits (from the known values)."""
-    limits = Limits(**{key.split(".", 1)[1]: value for key, value in load_known().items()
-                       if key.startswith("limits.")})
+    text), with ``limits`` (default: course.toml's, from the known values)."""
+    limits = limits or Limits(**{key.split(".", 1)[1]: value for key, value in load_known().items()
+                                 if key.startswith("limits.")})
     with tempfile.TemporaryDirectory(prefix="check-") as tmp:
         copy_path = Path(tmp) / "two_layer_net.py"
         copy_path.write_text(source, encoding="utf-8")
