@@ -31,7 +31,7 @@ class UnknownCheck(Exception):
 class Check:
     """One ``@check``: ``name`` ("softmax: rows sum to one"), the ``function`` it grades,
     its ``points`` (its share of the function's), the patterns of the ``known`` values it
-    reads ("net.*"), ``hidden`` (course.toml), and where it is: ``module`` ("test_public")
+    reads ("net.*"), ``hidden`` (course.toml), and where it is: ``module`` ("test_basics")
     and ``test`` (the function's name)."""
     name: str
     function: str

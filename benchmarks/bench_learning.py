@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from autograder.checks.learning import MIN_ACCURACY, Learning
-from autograder.checks import test_hidden
+from autograder.checks import test_more
 from autograder.grade import grade
 from autograder.reference import SOLUTION, collaborators, load_reference
 from autograder.sandbox import Box
@@ -67,14 +67,14 @@ def main():
     print(median_line("  run with the reference's functions (only when the own run misses)", ref_s))
 
     with_checks, without = [], []
-    learning_tests = [name for name in vars(test_hidden) if name in ("test_learns_mnist", "test_whole_program")]
+    learning_tests = [name for name in vars(test_more) if name in ("test_learns_mnist", "test_whole_program")]
     for _ in range(args.repeat):
         with_checks.append(timed(lambda: grade(SOLUTION, reference=reference))[1])
-        saved = {name: vars(test_hidden).pop(name) for name in learning_tests}
+        saved = {name: vars(test_more).pop(name) for name in learning_tests}
         try:
             without.append(timed(lambda: grade(SOLUTION, reference=reference))[1])
         finally:
-            vars(test_hidden).update(saved)
+            vars(test_more).update(saved)
     print(median_line("whole grade with the learning checks", with_checks))
     print(median_line("whole grade without them", without))
     print(f"added to a grade (difference of medians): {statistics.median(with_checks) - statistics.median(without):.3f} s"

@@ -1,4 +1,4 @@
-"""Print the relative errors that set the checks' tolerance (TOL in test_public.py).
+"""Print the relative errors that set the checks' tolerance (TOL in test_basics.py).
 
 Correct answers in other styles (float32 arithmetic, loops) must stay far below
 TOL; the common mistakes must land far above it. Run after changing a check.
@@ -8,7 +8,7 @@ TOL; the common mistakes must land far above it. Run after changing a check.
 import numpy as np
 
 from autograder.checks.support import load_known, params_of, relative_error
-from autograder.checks.test_public import TOL
+from autograder.checks.test_basics import TOL
 from autograder.reference import load_reference
 
 

@@ -88,7 +88,7 @@ def test_adding_a_function_takes_three_hand_edits(tmp_path):
 
     # 1. the solution, with its markers and hints; 2. one check in a checks file
     edit(repo / "solution" / "two_layer_net.py", "    # END SOLUTION\n", "    # END SOLUTION\n" + RELU)
-    with open(repo / "autograder" / "checks" / "test_public.py", "a", encoding="utf-8") as file:
+    with open(repo / "autograder" / "checks" / "test_basics.py", "a", encoding="utf-8") as file:
         file.write(RELU_CHECK)
     forgot = run(repo, *make, "fixtures", check=False)            # course.toml not edited yet
     assert forgot.returncode != 0
@@ -97,7 +97,7 @@ def test_adding_a_function_takes_three_hand_edits(tmp_path):
     edit(repo / "course.toml", '"sigmoid" = 5\n', '"sigmoid" = 5\n"relu" = 5\n')
     run(repo, *make, "student", "fixtures")
     assert set(changed(repo)) == {
-        "solution/two_layer_net.py", "autograder/checks/test_public.py", "course.toml",            # by hand
+        "solution/two_layer_net.py", "autograder/checks/test_basics.py", "course.toml",            # by hand
         "student/two_layer_net.py", "autograder/checks/known/public.json",                        # regenerated
         "examples/submissions/reference_1000_5000_two_layer_net.py",
         "examples/submissions/untouched_1007_5007_two_layer_net.py"}

@@ -102,7 +102,7 @@ def test_student_zip_has_what_a_student_needs(built):
         readme = archive.read("README.md").decode("utf-8")
         skeleton = archive.read("two_layer_net.py")
     assert {"two_layer_net.py", "mnist.py", "train.py", "check.py", "pytest.ini", "README.md",
-            "requirements.txt", "autograder/checks/__init__.py", "autograder/checks/test_public.py",
+            "requirements.txt", "autograder/checks/__init__.py", "autograder/checks/test_basics.py",
             "autograder/checks/known/public.json", "autograder/intake.py", "autograder/sandbox/worker.py",
             "autograder/sandbox/calling.py"} <= names      # the grader's reading, box and public checks
     assert not {"autograder/grade.py", "autograder/reference.py", "autograder/bulk.py"} & names
@@ -125,7 +125,7 @@ def numbers(known):
 
 def test_student_zip_holds_no_solution_code_hidden_check_or_hidden_value(built):
     found = texts(built / "student.zip")
-    assert not [n for n in found if "hidden" in n or n.endswith("test_hidden.py")]
+    assert not [n for n in found if "hidden" in n]              # hidden.json; hidden checks: below
     source = (ROOT / "solution" / "two_layer_net.py").read_text(encoding="utf-8")
     solution_lines = {line.strip() for *_, body in holes(source) for line in body
                       if line.strip() and not line.strip().startswith("#")}
@@ -227,7 +227,7 @@ def test_grader_environment_has_no_bulk_only_packages(grader_python):
 def test_gradescope_zip_holds_the_grader_and_installs_with_pip_and_apt(built):
     found = texts(built / "autograder.zip")
     assert {"setup.sh", "run_autograder", "requirements.txt", "course.toml", "solution/two_layer_net.py",
-            "autograder/grade.py", "autograder/sandbox/worker.py", "autograder/checks/test_hidden.py",
+            "autograder/grade.py", "autograder/sandbox/worker.py", "autograder/checks/test_more.py",
             "autograder/checks/known/hidden.json"} <= set(found)
     assert not [name for name in found if name.startswith("kit/")]     # the grader needs none of the TA tools
     assert "pip install" in found["setup.sh"] and "apt-get install" in found["setup.sh"]
@@ -319,7 +319,7 @@ def wrong_solution(repo):
 
 def check_bug(repo):
     """A check that fails every answer: the solution no longer gets full marks."""
-    edit(repo / "autograder" / "checks" / "test_public.py",
+    edit(repo / "autograder" / "checks" / "test_basics.py",
          "        raise mismatch(target, show(x), expected, got, hint)",
          "        raise mismatch(target, show(x), expected, got, hint)\n    raise mismatch(target, '', 0, 1, ('', ''))")
 

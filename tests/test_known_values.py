@@ -8,7 +8,7 @@ from kit.known_values import KnownValuesError, split
 
 
 def a_check(name, known, hidden):
-    return Check(name, "f", 1, known, hidden, "test_public", "test_x")
+    return Check(name, "f", 1, known, hidden, "test_basics", "test_x")
 
 
 def test_a_value_is_public_when_a_public_check_reads_it():

@@ -11,8 +11,8 @@ import pytest
 from autograder.paths import ROOT
 from kit.student_checks import without
 
-TO_PUBLIC = "sigmoid: keeps any shape (1-D and 3-D)"          # hidden, in test_hidden.py
-TO_HIDDEN = "softmax: known values on a (4, 5) batch"          # public, in test_public.py
+TO_PUBLIC = "sigmoid: keeps any shape (1-D and 3-D)"          # hidden, in test_more.py
+TO_HIDDEN = "softmax: known values on a (4, 5) batch"          # public, in test_basics.py
 
 
 def test_without_cuts_hidden_checks_and_value_makers_only():
@@ -62,7 +62,7 @@ def test_flipping_a_check_each_way_in_course_toml(tmp_path):
     public = json.loads(files["autograder/checks/known/public.json"])
     hidden = json.loads((repo / "autograder" / "checks" / "known" / "hidden.json").read_text(encoding="utf-8"))
     shipped = "\n".join(files.values())
-    assert TO_PUBLIC in files["autograder/checks/test_hidden.py"] and {"sigmoid.x1", "sigmoid.y3"} <= set(public)
+    assert TO_PUBLIC in files["autograder/checks/test_more.py"] and {"sigmoid.x1", "sigmoid.y3"} <= set(public)
     assert TO_HIDDEN not in shipped and not {"softmax.x", "softmax.y"} & set(public)
     assert {"softmax.x", "softmax.y"} <= set(hidden)
     assert not [key for key in hidden if f'"{key}"' in shipped and key != "visibility.hidden_checks"]

@@ -34,7 +34,7 @@ def position(functions: Sequence[str], function: str, check: str) -> int:
 
 
 HERE = Path(__file__).resolve().parent
-CHECK_FILES = ("test_public.py", "test_hidden.py")    # the check files, in the order they run
+CHECK_FILES = ("test_basics.py", "test_more.py")      # the check files, in the order they run
 
 
 def run_checks(target: CheckTarget, hidden: bool = False) -> list[dict[str, Any]]:

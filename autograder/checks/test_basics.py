@@ -352,7 +352,7 @@ def test_net_numerical_gradient(sub, collab, known):
 
 @check("TwoLayerNet.gradient: backpropagation matches the known gradients", points=8, known=("netg.*",))
 def test_gradient(sub, collab, known):
-    grads_check(sub, collab, known, "netg", "gradient")   # not "net": see fixtures.py
+    grads_check(sub, collab, known, "netg", "gradient")   # not "net": see kit/known_values.py
 
 
 # ---------------------------------------------------------------- train_model

@@ -1,9 +1,9 @@
-"""More checks: other inputs and shapes than test_public.py's, and the learning check.
+"""More checks: other inputs and shapes than test_basics.py's, and the learning check.
 course.toml's [visibility] hidden_checks keeps these from students; a hidden check's
 failure shows its name and a hint, never the input or the expected value."""
 from .learning import learns_check, whole_program_note
 from .support import call, check, expect_float, relative_error
-from .test_public import (TOL, accuracy_check, forward_check, grads_check, loss_check, mismatch,
+from .test_basics import (TOL, accuracy_check, forward_check, grads_check, loss_check, mismatch,
                           numgrad_check, train_lists_check, train_loss_check, train_update_check,
                           values_check)
 
