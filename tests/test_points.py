@@ -151,7 +151,7 @@ def test_only_a_passing_check_scores_and_hidden_ones_get_course_toml_visibility(
     assert by_name["passes"]["output"].startswith("通过 / passed")
 
 
-def test_function_points_and_first_failure_of_collected_checks(collected):
+def test_function_points_and_fix_first_of_collected_checks(collected):
     tests, _ = collected
     per = function_points(tests)
     assert list(per) == ["sigmoid", "softmax", "TwoLayerNet.gradient"]

@@ -6,8 +6,11 @@
   landlock, none) and what the modes share; one module per mode: ``bwrap.py``,
   ``landlock.py``, ``none.py``.
 - ``process.py``: one worker process and its pipes.
-- Inside the box: ``worker.py`` (serves calls), ``wire.py`` (the plain-data
-  protocol, shared with the grader), ``confine.py`` (Landlock, seccomp, uid).
+- Inside the box: ``worker.py`` (serves calls), ``calling.py`` (the call contract,
+  shared with the in-process runner), ``wire.py`` (the plain-data protocol, shared with
+  the grader), ``confine.py`` (Landlock, seccomp, uid).
+
+The student's own check uses the same box in ``none`` mode (``checks/local.py``).
 """
 from ..checks.errors import BoxCrash, BoxError, BoxTimeout, ImportFailed, StudentError
 from .box import Box, Limits, Result, WorkerFunction
