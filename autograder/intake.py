@@ -135,9 +135,10 @@ def encoding_note(path: str | Path) -> str | None:
             or codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") or data.isascii():
         return None
     return (f"注意：{Path(path).name} 不是 UTF-8 编码（按 {encoding} 读取，评分时也这样读取）。"
-            "建议在编辑器里另存为 UTF-8。\n"
+            "但 Python 自己导入它（import two_layer_net、粘贴的重现代码）需要 UTF-8：请在编辑器里另存为 UTF-8。\n"
             f"Note: {Path(path).name} is not saved as UTF-8 (it was read as {encoding}, as the grader "
-            "reads it). Save it as UTF-8 in your editor to be safe.")
+            "reads it). Python itself needs UTF-8 to import it (import two_layer_net, the code to paste): "
+            "save it as UTF-8 in your editor.")
 
 
 def notebook_code(text: str, name: str) -> str:

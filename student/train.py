@@ -118,28 +118,28 @@ def plot_curves(losses: Sequence[float], train_acc: Sequence[float], test_acc: S
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser = argparse.ArgumentParser(description=" / ".join(__doc__.splitlines()[:2]))
     parser.add_argument("--net", type=Path, default=HERE / "two_layer_net.py",
-                        help="the two_layer_net.py to train (default: the one beside train.py)")
+                        help="要训练的文件（默认：train.py 旁边的）/ the two_layer_net.py to train (default: the one beside train.py)")
     parser.add_argument("--data", type=Path, default=HERE / "data",
-                        help="folder with the four MNIST files (default: ./data)")
-    parser.add_argument("--out", type=Path, default=Path("curves.png"), help="PNG of the curves")
-    parser.add_argument("--hidden", type=int, default=100, help="hidden units (default 100)")
-    parser.add_argument("--epochs", type=float, default=15, help="epochs (default 15)")
-    parser.add_argument("--batch-size", type=int, default=100, help="batch size (default 100)")
-    parser.add_argument("--lr", type=float, default=1.0, help="learning rate (default 1.0)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+                        help="四个 MNIST 文件所在的文件夹 / folder with the four MNIST files (default: ./data)")
+    parser.add_argument("--out", type=Path, default=Path("curves.png"), help="训练曲线图 / PNG of the curves (default: curves.png)")
+    parser.add_argument("--hidden", type=int, default=100, help="隐藏层单元数 / hidden units (default 100)")
+    parser.add_argument("--epochs", type=float, default=15, help="训练轮数 / epochs (default 15)")
+    parser.add_argument("--batch-size", type=int, default=100, help="批大小 / batch size (default 100)")
+    parser.add_argument("--lr", type=float, default=1.0, help="学习率 / learning rate (default 1.0)")
+    parser.add_argument("--seed", type=int, default=0, help="随机种子 / random seed (default 0)")
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"],
-                        help="precision of data and parameters (default float32: faster)")
+                        help="数据和参数的精度 / precision of data and parameters (default float32: faster)")
     parser.add_argument("--limit", type=int, default=None,
-                        help="train on the first LIMIT images only (a quick try)")
+                        help="只用前 LIMIT 张训练图（试跑）/ train on the first LIMIT images only (a quick try)")
     args = parser.parse_args(argv)
 
     try:
         module = load_net_module(args.net)
     except Refused as why:
         sys.exit(f"无法读取 / cannot read {args.net}: {why.reason}")
-    print(f"training {args.net} on MNIST: 784-{args.hidden}-10, {args.epochs:g} epochs, "
+    print(f"training {args.net} on MNIST: 784-{args.hidden}-10, {args.epochs:g} epoch(s), "
           f"batch {args.batch_size}, learning rate {args.lr:g}")
     try:
         net, losses, train_acc, test_acc, seconds = train(

@@ -19,7 +19,12 @@ def defined(path):
     return found & set(graded_functions())
 
 
-def full_marks(path):
-    """The most ``path`` can score: the points of the graded functions it defines, as text."""
+def full_score(path):
+    """The most ``path`` can score: the points of the graded functions it defines."""
     points = load_settings()["points"]
-    return f"{sum(points[f] for f in defined(path)):g}"
+    return sum(points[f] for f in defined(path))
+
+
+def full_marks(path):
+    """``full_score`` as the gradebook writes it."""
+    return f"{full_score(path):g}"

@@ -20,6 +20,8 @@ from autograder.sandbox import status_report
 from kit import dist, trial
 from kit.mnist_fetch import FILES, idx_bytes, verify
 from autograder.paths import ROOT
+from autograder.settings import graded_functions
+from example_class import full_score
 from kit.skeleton import holes
 
 pytestmark = pytest.mark.slow   # builds the zips, installs a virtualenv, runs otter
@@ -192,9 +194,9 @@ def test_gradescope_layout_grades_reference_full_skeleton_and_attacker_zero(buil
                                                                              place):
     (tmp_path / "spy.py").write_text(SPY.format(root=str(ROOT)), encoding="utf-8")
     expected = {ROOT / "solution" / "two_layer_net.py": TOTAL, ROOT / "student" / "two_layer_net.py": 0,
-                **{ROOT / "examples" / "submissions" / name: TOTAL      # data loading and training left out
+                **{ROOT / "examples" / "submissions" / name: full_score(ROOT / "examples" / "submissions" / name)
                    for name in ("chenyi_1011_5011_two_layer_net.py", "liuer_1012_5012_two_layer_net.py",
-                                "sunsan_1013_5013_two_layer_net.ipynb")},
+                                "sunsan_1013_5013_two_layer_net.ipynb")},  # data loading and training left out
                 tmp_path / "spy.py": 0, trial.ATTACKER: 0}
     for number, (submission, score) in enumerate(expected.items()):
         results = trial.try_gradescope(built / "autograder.zip", submission, tmp_path / str(number),
@@ -261,7 +263,7 @@ def test_otter_run_grades_reference_full_and_skeleton_zero(built, tmp_path, subm
 def test_otter_test_files_are_exception_based_with_the_course_points(built):
     found = texts(built / "otter-autograder.zip")
     tests = {name: text for name, text in found.items() if name.startswith("tests/")}
-    assert len(tests) == 10 and "files/autograder/checks/otter_env.py" in found
+    assert len(tests) == len(graded_functions()) and "files/autograder/checks/otter_env.py" in found
     assert all("from otter.test_files import test_case" in text and "(env):" in text for text in tests.values())
     points = [float(p) for text in tests.values() for p in re.findall(r"points=([\d.]+)", text)]
     assert sum(points) == pytest.approx(TOTAL)

@@ -1,11 +1,14 @@
 """What of a submission's module-level code is graded (autograder/checks/program.py):
 one rule for .py files, notebooks and the student's own check."""
+import json
 import subprocess
 import sys
 
 from autograder.checks.program import graded_source
+from autograder.checks.verdict import function_of
 from autograder.intake import read_submission
 from autograder.paths import ROOT
+from example_class import defined
 
 EXAMPLES = ROOT / "examples" / "submissions"
 SESSION = ["chenyi_1011_5011_two_layer_net.py",      # imports mnist, trains under __main__
@@ -49,6 +52,7 @@ def test_a_notebook_training_cell_is_left_out_like_module_level_training_in_a_py
 
 def test_the_student_check_grades_the_same_part_of_the_file():
     for name in SESSION[:2]:   # check.py runs where mnist.py is, but with no data: training would fail
-        run = subprocess.run([sys.executable, str(ROOT / "student" / "check.py"), str(EXAMPLES / name)],
+        run = subprocess.run([sys.executable, str(ROOT / "student" / "check.py"), str(EXAMPLES / name), "--json"],
                              capture_output=True, text=True, cwd=ROOT / "student", timeout=120)
-        assert run.returncode == 0, run.stdout + run.stderr
+        tests = json.loads(run.stdout)["tests"]          # every function the file defines passes
+        assert all(t["score"] == t["max_score"] for t in tests if function_of(t) in defined(EXAMPLES / name)), tests

@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from autograder.checks.__main__ import run
+from autograder.checks.__main__ import report, run
 from autograder.checks.local import InProcessSubmission, read_student_file, student_box
 from autograder.checks.repro import call_code
 from autograder.checks.verdict import function_of
@@ -165,6 +165,16 @@ def test_files_are_read_as_the_grader_reads_them(tmp_path, encoding, coding_line
         assert "UTF-8" in note and "不是 UTF-8" in note
 
 
+def test_a_loop_header_written_in_the_loop_hole_is_named_with_the_fix(tmp_path):
+    """What the seed's comment invites: `for i in range(...)` in the hole above the given loop."""
+    path = mutant(tmp_path, "        iterations = range(iters_num)\n", "        for i in range(iters_num):\n")
+    data, _ = run(path)
+    first = data["fix_first"]
+    assert data["score"] == 0 and first["what"] == "syntax" and first["kind"] == "IndentationError"
+    text = report(path, data)
+    assert "iterations = range(...)" in text and "语法错误" in text and "fix the earliest function" not in text
+
+
 def test_a_file_that_does_not_compile_names_its_syntax_error_first(tmp_path):
     path = mutant(tmp_path, "        for i in iterations:\n", "        iterations = range(iters_num)\nfor i in iterations:\n")
     data, _ = run(path)
@@ -196,6 +206,7 @@ def test_the_input_of_a_failing_check_can_be_pasted_into_python(tmp_path):
     failed = next(t for t in data["tests"] if t["name"].startswith("cross_entropy_error") and not t["score"])
     assert "y has shape (4, 3), t has shape (4,)" in failed["output"]
     code = failed["output"].split("paste this into Python:\n", 1)[1]
+    assert "\n" + code in report(path, data)                 # in the terminal too, as it is: no indent
     ran = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert "could not be broadcast" in ran.stderr
 
@@ -253,3 +264,9 @@ def test_hidden_failures_keep_their_inputs_out_of_the_results(tmp_path):
         assert set(test["failure"]) == {"kind", "hint"} and "paste" not in test["output"]
     for test in visible:
         assert test["failure"]["details"]["input"] and "np.array" in test["failure"]["input_code"]
+
+
+def test_the_code_of_a_check_of_what_a_call_did_to_x_prints_x_afterwards(tmp_path):
+    data, _ = run(mutant(tmp_path, "        x[idx] = tmp_val\n        it.iternext()", "        it.iternext()"))
+    failed = next(t for t in data["tests"] if t["name"].startswith("numerical_gradient: x holds"))
+    assert failed["failure"]["input_code"].splitlines()[-1].startswith("print(x)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -79,10 +80,11 @@ def main(argv: Sequence[str] | None = None, default: Path | None = None) -> int:
         print("没有运行任何检查：检查文件缺失或损坏。 / No check ran: the check files are missing or broken.",
               file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=1))
-    else:
-        print(report(path, data, note))
+    try:
+        print(json.dumps(data, ensure_ascii=False, indent=1) if args.json else report(path, data, note))
+        sys.stdout.flush()
+    except BrokenPipeError:            # `python check.py --json | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # (Python's documented way)
     passed = all(t["score"] >= t["max_score"] for t in data["tests"]) and not data["fix_first"]
     return 0 if passed else 1
 
@@ -92,21 +94,22 @@ def report(path: str | Path, data: dict[str, Any], note: str | None = None) -> s
     tests = data["tests"]
     public, total = sum(t["max_score"] for t in tests), sum(
         v for k, v in load_known().items() if k.startswith("points."))
+    first = data["fix_first"]
     lines = [f"公开检查 / public checks: {path}", "", table(tests), "",
              f"公开检查共 {public:g} 分，总分 {total:g}，其余是评分时的隐藏检查。",
-             f"The public checks are worth {public:g} of {total:g} points; hidden checks grade the rest.",
-             "本机检查一个函数时会用到你写的其他函数（评分时它们换成参考答案），所以请先修最前面的函数。",
-             "Here a check also runs your other functions (the grader swaps in the reference's), "
-             "so fix the earliest function first."]
+             f"The public checks are worth {public:g} of {total:g} points; hidden checks grade the rest."]
+    if first is not None and first["what"] == "check":
+        lines += ["本机检查一个函数时会用到你写的其他函数（评分时它们换成参考答案），所以请先修最前面的函数。",
+                  "Here a check also runs your other functions (the grader swaps in the reference's), "
+                  "so fix the earliest function first."]
     if note:
         lines += ["", note]
-    first = data["fix_first"]
     if first is None:
         return "\n".join(lines + ["", "全部通过！/ All public checks pass!"])
     lines += ["", render_fix_first(first)]
-    if first["what"] == "check":
+    if first["what"] == "check":       # as it is, unindented: its last lines are code to paste
         failed = next(t for t in tests if t["name"] == first["name"])
-        lines += ["", *("    " + line for line in failed["output"].splitlines())]
+        lines += ["", failed["output"]]
     return "\n".join(lines)
 
 

@@ -41,12 +41,13 @@ class Recording:
     def __getattr__(self, name):
         return getattr(self.submission, name)
 
-    def last_call_code(self) -> str | None:
-        """The last call as code, or None when the check made none."""
+    def last_call_code(self, show_after: bool = False) -> str | None:
+        """The last call as code, or None when the check made none; ``show_after``: then
+        print its array arguments (for a check of what a call does to them)."""
         if not self.calls:
             return None
         target, args, kwargs = self.calls[-1]
-        return call_code(target, args, kwargs, parameters(self.source, target))
+        return call_code(target, args, kwargs, parameters(self.source, target), show_after)
 
 
 def parameters(source: str, target: str) -> tuple[str, ...]:
@@ -88,8 +89,10 @@ def literal(value: object, prefix: str = "") -> str:
     return repr(value)
 
 
-def call_code(target: str, args: Sequence[Any], kwargs: dict[str, Any], names: Sequence[str] = ()) -> str:
-    """Code that repeats ``Box.call(target, *args, **kwargs)`` on the student's machine."""
+def call_code(target: str, args: Sequence[Any], kwargs: dict[str, Any], names: Sequence[str] = (),
+              show_after: bool = False) -> str:
+    """Code that repeats ``Box.call(target, *args, **kwargs)`` on the student's machine;
+    with ``show_after``, it then prints the array arguments as the call left them."""
     owner, _, name = target.rpartition(".")
     lines = ["import numpy as np", "from two_layer_net import *", ""]
     names = list(names)[:len(args)] + [f"arg{i + 1}" for i in range(len(names), len(args))]
@@ -113,4 +116,7 @@ def call_code(target: str, args: Sequence[Any], kwargs: dict[str, Any], names: S
     if seed is not None:
         lines.append(f"np.random.seed({seed})")
     lines.append(f"print({call})")
+    if show_after:
+        lines += [f"print({arg_name})   # 调用之后 / after the call"
+                  for arg_name, value in zip(names, args) if isinstance(value, np.ndarray)]
     return "\n".join(lines)

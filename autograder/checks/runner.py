@@ -2,6 +2,7 @@
 and print them as a table."""
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -98,7 +99,8 @@ class Collector:
             output = "\n".join(["通过 / passed", *notes])
         elif isinstance(error, CheckFailed):
             failure = error.failure(reveal)
-            code = self.recording.last_call_code() if self.recording is not None and reveal else None
+            after = bool({"after", "argument_afterwards"} & set(error.details))   # a check of what it did to x
+            code = self.recording.last_call_code(after) if self.recording is not None and reveal else None
             if code and error.reproduce:
                 failure["input_code"] = code
             output = render_failure(error, failure.get("input_code"), reveal)
@@ -155,7 +157,13 @@ def table(tests: Sequence[dict[str, Any]]) -> str:
     rows = []
     for function, (score, total) in function_points(tests).items():
         mark = "ok" if score == total else "--"
-        rows.append(f"  {mark}  {function:<34} {score:>5g} / {total:<5g}")
+        rows.append(f"  {mark}  {_pad(function, 34)} {score:>6g} / {total:g}")
     score, total = sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)
-    header = "      函数 / function                      得分 / points"
-    return "\n".join([header, *rows, f"      {'合计 / total':<34} {score:>5g} / {total:<5g}"])
+    header = f"      {_pad('函数 / function', 34)} 得分 / points"
+    return "\n".join([header, *rows, f"      {_pad('合计 / total', 34)} {score:>6g} / {total:g}"])
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(width - columns, 0)

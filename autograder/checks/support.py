@@ -136,7 +136,7 @@ def call(sub: Any, target: str, *args: Any, **kwargs: Any) -> Any:
         raise CheckFailed((f"{target} 超时。", f"{target} ran out of time."),
                           ("检查是否有死循环，或是否在循环里做了不必要的大计算。",
                            "Look for an endless loop or needless heavy work inside a loop."),
-                          kind="timeout", error=error.message) from None
+                          kind="timeout", error=f"超过时间限制 / over the time limit: {error.message}") from None
     except BoxCrash as error:
         raise CheckFailed((f"运行 {target} 的进程崩溃了。", f"The process running {target} died."),
                           ("不要调用 os._exit、不要创建进程、不要占用过多内存。",

@@ -60,10 +60,14 @@ def test_softmax_large_inputs(sub, known):
     x = known["softmax.big"]
     got = expect_array(call(sub, "softmax", x).value, "softmax", x.shape)
     if not np.all(np.isfinite(got)) or relative_error(got, known["softmax.big_y"]) > TOL:
-        raise mismatch("softmax", show(x), known["softmax.big_y"], got,
-                       ("np.exp(1000) 溢出为 inf；先减去每行的最大值：x = x - np.max(x, axis=-1, keepdims=True)。",
-                        "np.exp(1000) overflows to inf; first subtract each row's max: "
-                        "x = x - np.max(x, axis=-1, keepdims=True)."))
+        hint = ("np.exp(1000) 溢出为 inf；先减去每行的最大值：x = x - np.max(x, axis=-1, keepdims=True)。",
+                "np.exp(1000) overflows to inf; first subtract each row's max: "
+                "x = x - np.max(x, axis=-1, keepdims=True).")
+        if np.all(np.isfinite(got)):          # no overflow: the values are wrong in another way
+            hint = ("没有溢出，但结果不对：每一行（最后一个轴）要单独减去它的最大值、单独求和为 1（axis=-1, keepdims=True）。",
+                    "Nothing overflowed, but the values are wrong: each row (the last axis) takes away its own "
+                    "max and sums to 1 on its own (axis=-1, keepdims=True).")
+        raise mismatch("softmax", show(x), known["softmax.big_y"], got, hint)
 
 
 @check("softmax: does not modify its argument", points=2, known=("softmax.big",))

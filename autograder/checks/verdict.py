@@ -48,7 +48,15 @@ def render_fix_first(first: dict[str, Any] | None) -> str | None:
         return None
     if first["what"] == "syntax":
         where = f"two_layer_net.py 第 {first['line']} 行 / line {first['line']}" if first["line"] else "two_layer_net.py"
-        return f"先修这个 / fix this first: {where}: {first['kind']}: {first['message']}"
+        lines = [f"先修这个 / fix this first: {where}: {first['kind']}: {first['message']}",
+                 "文件有语法错误，Python 无法运行它，所以每项检查都是 0 分。看这一行和它上面几行：缩进、括号、冒号。",
+                 "The file has a syntax error, so Python cannot run it and every check gets 0. Look at this "
+                 "line and the few above it: indentation, brackets, colons."]
+        if "'for' statement" in first["message"] or "'if' statement" in first["message"]:
+            lines += ["训练循环的 for 已经写好：在它上面的洞里只写 iterations = range(...)，不要再写一行 for。",
+                      "The training loop's `for` is given: in the hole above it write only "
+                      "iterations = range(...), not another `for` line."]
+        return "\n".join(lines)
     if first["what"] == "import":
         return f"先修这个 / fix this first: 你的文件无法导入 / your file could not be imported: {first['message']}"
     return f"先修这个 / fix this first: {first['name']}"
