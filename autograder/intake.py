@@ -97,10 +97,10 @@ def decode(data: bytes, name: str = "two_layer_net.py") -> str:
         raise Refused("too-large", f"{name} 超过 1 MiB / is larger than 1 MiB")
     if b"\0" in data:
         raise Refused("binary", f"{name} 不是文本文件 / is not a text file")
-    encoding = source_encoding(data)
-    if encoding is None:
+    found = source_text(data)
+    if found is None:
         raise Refused("encoding", f"{name}: 无法识别编码，请保存为 UTF-8 / unknown encoding, save it as UTF-8")
-    text = data.decode(encoding)
+    _, text = found
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines[:2] = [CODING.sub(r"\1utf-8", line) for line in lines[:2]]
     text = "\n".join(lines)
@@ -109,15 +109,14 @@ def decode(data: bytes, name: str = "two_layer_net.py") -> str:
     return text
 
 
-def source_encoding(data: bytes) -> str | None:
-    """The encoding ``data`` is read with: its coding comment's, else UTF-8 (BOM or
-    not), else GB18030 (covers GBK); None when none of them fits."""
+def source_text(data: bytes) -> tuple[str, str] | None:
+    """(the encoding ``data`` is read with, its text): its coding comment's encoding, else
+    UTF-8 (BOM or not), else GB18030 (covers GBK); None when none of them fits."""
     head = data.decode("latin-1").splitlines()[:2]
     declared = [m.group(2) for m in map(CODING.match, head) if m][:1]
     for encoding in (*declared, "utf-8-sig", "gb18030"):
         try:
-            data.decode(encoding)
-            return encoding
+            return encoding, data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
     return None
@@ -130,7 +129,7 @@ def encoding_note(path: str | Path) -> str | None:
         data = Path(path).read_bytes()[:MAX_SOURCE + 1]
     except OSError:
         return None
-    encoding = source_encoding(data)
+    encoding, _ = source_text(data) or (None, None)
     if Path(path).suffix.lower() not in (".py", ".ipynb") or encoding is None \
             or codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") or data.isascii():
         return None
