@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,18 +43,15 @@ def grade(submission: str | Path, limits: Limits | None = None, reference: Modul
     except Refused as why:
         return refused(why.status, why.reason)
     reference = reference or load_reference()
-    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        path = Path(tmp) / "two_layer_net.py"
-        source = graded_source(source)
-        path.write_text(source, encoding="utf-8")
-        try:
-            box = Box(path, limits or course_limits())
-        except NoBox as why:
-            return refused(NO_BOX, str(why))
-        with box:                                   # the worker starts up meanwhile:
-            from .checks.runner import run_checks  # pytest takes ~0.1 s to import
-            tests = run_checks(CheckTarget(box, collaborators(reference), source), hidden=True)
-            import_error = box.import_error
+    source = graded_source(source)
+    try:
+        box = Box(limits=limits or course_limits(), source=source)
+    except NoBox as why:
+        return refused(NO_BOX, str(why))
+    with box:                                   # the worker starts up meanwhile:
+        from .checks.runner import run_checks  # pytest takes ~0.1 s to import
+        tests = run_checks(CheckTarget(box, collaborators(reference), source), hidden=True)
+        import_error = box.import_error
     tests += given_code(source, tests)
     first = fix_first(tests, syntax_error(source), import_error)
     return dict(results(tests, start, summary(tests, first), first=first), sandbox=box.mode)

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from autograder.checks.program import graded_source                      # the grader's reading
-from autograder.intake import Refused, encoding_note, read_submission
+from autograder.checks.program import read_student_file                  # the grader's reading
+from autograder.intake import Refused
 from mnist import MnistError, load_mnist
 
 if TYPE_CHECKING:
@@ -33,13 +33,13 @@ def load_net_module(path: Path) -> types.ModuleType:
     """Import a ``two_layer_net.py`` from its path (yours by default), read as the grader
     reads it: UTF-8 or GBK, any line ends (a note when it was not UTF-8), and only its
     definitions and what they use (not its own loading, training or plotting)."""
-    note = encoding_note(path)
+    source, note = read_student_file(path)
     if note:
         print(note)
     module = types.ModuleType("two_layer_net")
     module.__file__ = str(path)
     sys.modules["two_layer_net"] = module
-    exec(compile(graded_source(read_submission(path)), str(path), "exec"), module.__dict__)
+    exec(compile(source, str(path), "exec"), module.__dict__)
     return module
 
 

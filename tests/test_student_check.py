@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from autograder.checks.__main__ import report, run
-from autograder.checks.local import InProcessSubmission, read_student_file, student_box
+from autograder.checks.local import InProcessSubmission, student_box
+from autograder.checks.program import read_student_file
 from autograder.checks.repro import call_code
 from autograder.checks.verdict import function_of
 from autograder.grade import grade

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from .learning import Learning
-from .local import CheckTarget, read_student_file, student_box
+from .local import CheckTarget, student_box
+from .program import read_student_file
 from .support import Declared, load_known
 
 if TYPE_CHECKING:

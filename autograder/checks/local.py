@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
-import tempfile
 import traceback
 import types
 import warnings
@@ -22,7 +21,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from ..intake import decode, encoding_note, read_submission
+from ..intake import decode
 from ..sandbox import Box, Limits, calling
 from .errors import ImportFailed, StudentError
 from .program import graded_source
@@ -38,18 +37,9 @@ def student_box(source: str, limits: Limits | None = None) -> Box:
     text), with ``limits`` (default: course.toml's, from the known values)."""
     limits = limits or Limits(**{key.split(".", 1)[1]: value for key, value in load_known().items()
                                  if key.startswith("limits.")})
-    with tempfile.TemporaryDirectory(prefix="check-") as tmp:
-        copy_path = Path(tmp) / "two_layer_net.py"
-        copy_path.write_text(source, encoding="utf-8")
-        with warnings.catch_warnings():              # "none" warns graders; here it is the point
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return Box(copy_path, limits, mode="none")  # the box keeps a copy of its own
-
-
-def read_student_file(path: str | Path) -> tuple[str, str | None]:
-    """(the graded part of the file's text, a note when it was not saved as UTF-8 or
-    None), read as the grader reads it; raises ``intake.Refused``."""
-    return graded_source(read_submission(path)), encoding_note(path)
+    with warnings.catch_warnings():              # "none" warns graders; here it is the point
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return Box(limits=limits, mode="none", source=source)
 
 
 class InProcessSubmission:

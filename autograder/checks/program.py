@@ -13,9 +13,36 @@ tracebacks stay the student's.
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
+from ..intake import encoding_note, read_submission
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    Def = ast.FunctionDef | ast.AsyncFunctionDef
+
+DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)   # the kinds of def a function can be written with
 SESSION_MODULES = ("mnist",)       # modules whose functions load data
 SESSION_METHODS = ("train_model",)  # methods that run a training session
+
+
+def read_student_file(path: str | Path) -> tuple[str, str | None]:
+    """(the graded part of the file's text, a note when it was not saved as UTF-8 or
+    None), read as the grader reads it (``intake``); raises ``intake.Refused``."""
+    return graded_source(read_submission(path)), encoding_note(path)
+
+
+def definitions(tree: ast.Module, kinds: tuple[type[Def], ...] = DEFS) -> dict[str, Def]:
+    """{"name" or "Class.method": its def}: a module's functions and its classes' methods
+    (of the ``kinds`` of def), as the contract names them."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, kinds):
+            found[node.name] = node
+        elif isinstance(node, ast.ClassDef):
+            found.update({f"{node.name}.{f.name}": f for f in node.body if isinstance(f, kinds)})
+    return found
 
 
 def graded_source(text: str) -> str:

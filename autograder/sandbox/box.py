@@ -5,7 +5,7 @@ a separate, confined process (the mode, ``modes.py``: bubblewrap, or Landlock +
 seccomp, or, only when asked for, nothing), and talks to it with plain data only
 (see ``wire.py``)::
 
-    with Box("two_layer_net.py", Limits(call_seconds=5)) as box:
+    with Box("two_layer_net.py", Limits(call_seconds=5)) as box:    # or Box(source=text)
         r = box.call("softmax", x)                # -> Result(value, args_after, stdout, ...)
         r = box.call("numerical_gradient", f, x)  # f runs in the grader, via callbacks
         r = box.call("TwoLayerNet.forward", x, obj={"init": (4, 3, 2), "params": params})
@@ -112,14 +112,15 @@ class WorkerFunction:
 class Box:
     """A sandboxed worker process holding one submission; see the module docstring."""
 
-    def __init__(self, submission: str | Path, limits: Limits | None = None, mode: str | None = None) -> None:
-        """``mode``: "auto", "bwrap", "landlock" or "none" (default: AUTOGRADER_SANDBOX, else
+    def __init__(self, submission: str | Path | None = None, limits: Limits | None = None,
+                 mode: str | None = None, *, source: str | None = None) -> None:
+        """The submission: the file ``submission``, or the text ``source``.
+        ``mode``: "auto", "bwrap", "landlock" or "none" (default: AUTOGRADER_SANDBOX, else
         auto); raises ``modes.NoBox`` when no box can confine student code here."""
         self.limits = limits or Limits()
         self._mode = modes.choose(mode)
         self.mode = self._mode.NAME
-        self.submission = Path(submission)
-        self._files = modes.new_box_files(self.submission)
+        self._files = modes.new_box_files(submission, source)
         self._capture = self._files.capture
         self._worker = None
         self._gen = 0                 # worker generation; WorkerFunctions of older ones are stale

@@ -234,17 +234,18 @@ def _font_caches():
     return sorted(Path(where).glob("fontlist-*.json"))
 
 
-def new_box_files(submission: str | Path | None = None) -> BoxFiles:
-    """A fresh box folder holding a copy of ``submission`` (None: an empty file)."""
+def new_box_files(submission: str | Path | None = None, source: str | None = None) -> BoxFiles:
+    """A fresh box folder holding a copy of the file ``submission``, or the text ``source``
+    (neither: an empty file)."""
     top = scratch()
     root = Path(tempfile.mkdtemp(prefix="box-", dir=top))
     files = BoxFiles(root, top / "code", top / "fonts")
     files.sub.parent.mkdir()
-    if submission is None:
-        files.sub.touch()
-        os.chmod(files.sub, 0o644)         # whatever the umask
-    else:
+    if submission is not None:
         _copy_readable(submission, files.sub)
+    else:
+        files.sub.write_text(source or "", encoding="utf-8")
+        os.chmod(files.sub, 0o644)         # whatever the umask
     for module in STUDENT_MODULES:        # `from mnist import load_mnist` works as at home
         if module.is_file():
             _copy_readable(module, files.sub.parent / module.name)
