@@ -18,6 +18,8 @@ import ast
 import difflib
 from typing import TYPE_CHECKING
 
+from .checks.program import definitions
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
@@ -38,17 +40,6 @@ def _holes(text):
             inside = False
         elif inside:
             found.add(number)
-    return found
-
-
-def _functions(tree):
-    """{"name" or "TwoLayerNet.method": FunctionDef} of a module."""
-    found = {}
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef):
-            found[node.name] = node
-        elif isinstance(node, ast.ClassDef) and node.name == CLASS:
-            found.update({f"{CLASS}.{f.name}": f for f in node.body if isinstance(f, ast.FunctionDef)})
     return found
 
 
@@ -120,9 +111,9 @@ def changes(solution_text: str, submission_text: str) -> list[dict[str, Any]]:
     except SyntaxError:
         return []
     holes = _holes(solution_text)
-    theirs = _functions(tree)
+    theirs = definitions(tree, (ast.FunctionDef,))
     found = []
-    for name, fn in _functions(ast.parse(solution_text)).items():
+    for name, fn in definitions(ast.parse(solution_text), (ast.FunctionDef,)).items():
         if name not in theirs:
             continue                                   # the checks say that it is not defined
         mine = theirs[name]

@@ -3,6 +3,7 @@ course.toml: a function the TAs add later (README: add a function) is one that t
 hand-written examples do not define, and simply costs them its points."""
 import ast
 
+from autograder.checks.program import definitions
 from autograder.intake import read_submission
 from autograder.settings import graded_functions
 from autograder.settings import load as load_settings
@@ -10,13 +11,7 @@ from autograder.settings import load as load_settings
 
 def defined(path):
     """The graded functions (course.toml's names) that the submission at ``path`` defines."""
-    found = set()
-    for node in ast.parse(read_submission(path)).body:
-        if isinstance(node, ast.FunctionDef):
-            found.add(node.name)
-        elif isinstance(node, ast.ClassDef):
-            found.update(f"{node.name}.{item.name}" for item in node.body if isinstance(item, ast.FunctionDef))
-    return found & set(graded_functions())
+    return set(definitions(ast.parse(read_submission(path)), (ast.FunctionDef,))) & set(graded_functions())
 
 
 def full_score(path):

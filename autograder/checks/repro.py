@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .program import definitions
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
@@ -52,19 +54,19 @@ class Recording:
 
 def parameters(source: str, target: str) -> tuple[str, ...]:
     """The names of ``target``'s parameters in ``source`` (without self), or () if not found."""
-    owner, _, name = target.rpartition(".")
     try:
-        tree = ast.parse(source)
+        node = definitions(ast.parse(source)).get(target)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ()
-    body = tree.body
-    if owner:
-        body = next((node.body for node in body if isinstance(node, ast.ClassDef) and node.name == owner), [])
-    for node in body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            names = [a.arg for a in node.args.posonlyargs + node.args.args]
-            return tuple(names[1:] if owner else names)
-    return ()
+    if node is None:
+        return ()
+    names = [a.arg for a in node.args.posonlyargs + node.args.args]
+    return tuple(names[1:] if "." in target else names)
+
+
+def argument_names(names: Sequence[str], count: int) -> list[str]:
+    """``count`` names for a call's arguments: ``names`` (the parameters), then arg3, arg4..."""
+    return list(names)[:count] + [f"arg{i + 1}" for i in range(len(names), count)]
 
 
 def literal(value: object, prefix: str = "") -> str:
@@ -95,7 +97,7 @@ def call_code(target: str, args: Sequence[Any], kwargs: dict[str, Any], names: S
     with ``show_after``, it then prints the array arguments as the call left them."""
     owner, _, name = target.rpartition(".")
     lines = ["import numpy as np", "from two_layer_net import *", ""]
-    names = list(names)[:len(args)] + [f"arg{i + 1}" for i in range(len(names), len(args))]
+    names = argument_names(names, len(args))
     for arg_name, value in zip(names, args):
         lines.append(f"{arg_name} = {literal(value, f'{arg_name} = ')}")
     call_kwargs = {k: v for k, v in kwargs.items() if k not in ("obj", "seed", "patches", "timeout")}

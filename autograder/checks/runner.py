@@ -88,7 +88,7 @@ class Collector:
                 self.tests.append(self._entry(mark.kwargs, report, call))
 
     def _entry(self, meta, report, call):
-        function = meta["name"].split(":", 1)[0]
+        function = function_of(meta)
         points = (self.settings[f"points.{function}"] * meta["points"] / self.settings[f"weights.{function}"]
                   if function in self.functions else 0)     # rounded in results(), which names the unlisted
         visibility = self.settings["visibility.hidden"] if meta["name"] in self.hidden else VISIBLE
@@ -99,10 +99,11 @@ class Collector:
             output = "\n".join(["通过 / passed", *notes])
         elif isinstance(error, CheckFailed):
             failure = error.failure(reveal)
-            after = bool({"after", "argument_afterwards"} & set(error.details))   # a check of what it did to x
-            code = self.recording.last_call_code(after) if self.recording is not None and reveal else None
-            if code and error.reproduce:
-                failure["input_code"] = code
+            if reveal and error.reproduce and self.recording is not None:
+                after = bool({"after", "argument_afterwards"} & set(error.details))   # a check of what it did to x
+                code = self.recording.last_call_code(after)
+                if code:
+                    failure["input_code"] = code
             output = render_failure(error, failure.get("input_code"), reveal)
         else:  # a fault of the check itself, not of the student: say so
             failure = {"kind": "grader", "hint": None}

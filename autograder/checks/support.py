@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from .errors import BoxCrash, BoxTimeout, ImportFailed, StudentError
-from .repro import parameters
+from .repro import argument_names, parameters
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -152,7 +152,7 @@ def broadcast_shapes(error: StudentError, target: str, args: Sequence[Any],
         return []
     named = re.findall(r"\(([\d, ]*)\)", error.message)
     shapes = {tuple(int(n) for n in text.replace(" ", "").split(",") if n) for text in named}
-    names = list(parameters(source, target)) + [f"arg{i + 1}" for i in range(len(args))]
+    names = argument_names(parameters(source, target), len(args))
     return [(name, tuple(np.shape(value))) for name, value in zip(names, args)
             if isinstance(value, np.ndarray) and value.shape in shapes]
 

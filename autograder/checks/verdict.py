@@ -9,6 +9,8 @@ import ast
 import time
 from typing import TYPE_CHECKING
 
+from .program import definitions
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
@@ -86,15 +88,8 @@ def helpers(source: str, functions: Sequence[str]) -> dict[str, set[str]]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
-    direct = {}
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in functions:
-            direct[node.name] = _called(node, functions, None)
-        elif isinstance(node, ast.ClassDef):
-            for method in node.body:
-                name = f"{node.name}.{getattr(method, 'name', '')}"
-                if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) and name in functions:
-                    direct[name] = _called(method, functions, node.name)
+    direct = {name: _called(node, functions, name.rpartition(".")[0])
+              for name, node in definitions(tree).items() if name in functions}
     found = {}
     for function in direct:                 # transitively
         seen, todo = set(), list(direct[function])
