@@ -82,6 +82,15 @@ def _net_case(ref, out, prefix, rng, d, h, k, n, one_hot):
     out.update({f"{prefix}.numgrad.{key}": g for key, g in net.numerical_gradient(x, t).items()})
 
 
+def _big_scores_case(ref, out, prefix, rng):
+    """A 4-5-3 net whose output scores reach about 1000: forward must stay finite."""
+    params = _params(rng, 4, 5, 3, std=1.0)
+    params["W2"] *= 500
+    x = rng.normal(size=(5, 4))
+    out.update({f"{prefix}.x": x, f"{prefix}.init": [4, 5, 3], f"{prefix}.forward": _net(ref, params).forward(x)})
+    out.update({f"{prefix}.{key}": value for key, value in params.items()})
+
+
 def _train_case(ref, out, prefix, rng, sizes, n_train, n_test, one_hot, seed, **hyper):
     d, h, k = sizes
     params = _params(rng, d, h, k, std=0.5)
@@ -93,7 +102,7 @@ def _train_case(ref, out, prefix, rng, sizes, n_train, n_test, one_hot, seed, **
     losses_before = []
     gradient = net.gradient
 
-    def spy(x, t):  # the batch's loss before the update: also accepted
+    def spy(x, t):  # the batch's loss before the update: a mistake to recognise
         losses_before.append(net.loss(x, t))
         return gradient(x, t)
 
@@ -158,7 +167,8 @@ def make_known(ref: ModuleType, course: dict[str, Any] | None = None) -> dict[st
                    "sigmoid.x3": x3, "sigmoid.y3": ref.sigmoid(x3)})
 
     x = rng.normal(scale=2, size=(4, 5))
-    big = np.array([[1000.0, 999.0, 998.0], [-1000.0, 0.0, 1000.0]])
+    # rows of very different scale: only each row's own max keeps every row finite
+    big = np.array([[1000.0, 999.0, 998.0], [-1000.0, 0.0, 1000.0], [1.0, 2.0, 3.0]])
     values.update({"softmax.x": x, "softmax.y": ref.softmax(x),
                    "softmax.big": big, "softmax.big_y": ref.softmax(big)})
     x1 = rng.normal(scale=3, size=6) + 500
@@ -185,12 +195,14 @@ def make_known(ref: ModuleType, course: dict[str, Any] | None = None) -> dict[st
 
     _train_case(ref, values, "train", rng, (4, 5, 3), 20, 8, one_hot=True, seed=7,
                 iters_num=12, batch_size=4, learning_rate=0.5)
-    _train_case(ref, values, "train2", rng, (3, 4, 2), 12, 6, one_hot=False, seed=11,
+    # 11 rows in batches of 3: an epoch of 3.67 iterations, which train_size // batch_size miscounts
+    _train_case(ref, values, "train2", rng, (3, 4, 2), 11, 6, one_hot=False, seed=11,
                 iters_num=10, batch_size=3, learning_rate=0.3)
     # The gradient checks' own nets: the numerical-gradient checks' probe hands the worker
     # the known gradients of "net" and "net2", which a `gradient` could otherwise replay.
     _net_case(ref, values, "netg", rng, d=4, h=5, k=3, n=6, one_hot=True)
     _net_case(ref, values, "net2g", rng, d=3, h=4, k=5, n=7, one_hot=False)
+    _big_scores_case(ref, values, "netbig", rng)
     for name, make in known_makers():       # the check files' own: a stream of their own each
         made = make(ref, np.random.default_rng([seed, zlib.crc32(name.encode())]))
         clash = sorted(set(made) & set(values))

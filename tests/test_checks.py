@@ -114,6 +114,22 @@ MUTANTS = [
      "self.params[key] += learning_rate * grad[key]", "TwoLayerNet.train_model", "The training itself went differently"),
     ("a batch drawn once for all iterations", "            batch_mask = np.random.choice(train_size, batch_size)\n",
      "            batch_mask = np.arange(batch_size)\n", "TwoLayerNet.train_model", "The training itself went differently"),
+    ("softmax subtracts the max of the whole array", "    x = x - np.max(x, axis=-1, keepdims=True)",
+     "    x = x - np.max(x)", "softmax", "its own max"),
+
+    ("forward with an inline softmax and no max subtracted", "        return softmax(np.dot(z1, W2) + b2)",
+     "        e = np.exp(np.dot(z1, W2) + b2)\n        return e / np.sum(e, axis=1, keepdims=True)",
+     "TwoLayerNet.forward", "overflow"),
+    ("numerical gradient of 2-D arrays only",
+     "    it = np.nditer(x, flags=['multi_index'], op_flags=['readwrite'])\n    while not it.finished:\n        idx = it.multi_index",
+     "    for idx in [(i, j) for i in range(x.shape[0]) for j in range(x.shape[1])]:\n        it = np.nditer(np.zeros(1))",
+     "numerical_gradient", "any shape"),
+    ("epoch length floored", "iter_per_epoch = max(train_size / batch_size, 1)",
+     "iter_per_epoch = max(train_size // batch_size, 1)", "TwoLayerNet.train_model", "not a whole number"),
+    ("loss recorded before the update",
+     "            for key in ('W1', 'b1', 'W2', 'b2'):\n                self.params[key] -= learning_rate * grad[key]\n            train_loss_list.append(self.loss(x_batch, t_batch))",
+     "            train_loss_list.append(self.loss(x_batch, t_batch))\n            for key in ('W1', 'b1', 'W2', 'b2'):\n                self.params[key] -= learning_rate * grad[key]",
+     "TwoLayerNet.train_model", "before the update"),
     ("parameters never updated", "                self.params[key] -= learning_rate * grad[key]",
      "                pass", "TwoLayerNet.train_model", "never updated"),
 ]
@@ -129,9 +145,8 @@ def test_a_mistake_costs_only_its_own_points_and_is_named(tmp_path, collab, name
     path.write_text(source.replace(old, new), encoding="utf-8")
     tests = grade(path, collab)
     assert lost(tests) == {function}
-    visible_failures = [t["output"] for t in tests
-                        if t["score"] < t["max_score"] and t["visibility"] == "visible"]
-    assert any(hint in output for output in visible_failures), visible_failures
+    failures = [t["output"] for t in tests if t["score"] < t["max_score"]]   # a hidden one shows its hint
+    assert any(hint in output for output in failures), failures
 
 
 def test_hidden_failures_show_no_input_or_expected_values(tmp_path, collab):

@@ -11,10 +11,11 @@ import pytest
 from .learning import Learning
 from .local import CheckTarget, student_box
 from .program import read_student_file
+from .stand_ins import StandIns
 from .support import Declared, load_known
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
     from typing import Any
 
 
@@ -40,9 +41,10 @@ def sub(target: CheckTarget) -> Any:
 
 
 @pytest.fixture(scope="session")
-def collab(target: CheckTarget) -> dict[str, Callable[..., Any]] | None:
-    """Reference functions standing in for the ones a check does not grade (grader only)."""
-    return target.collaborators
+def collab(target: CheckTarget) -> StandIns:
+    """The reference's functions that stand in for the submission's failing ones
+    (``collab.for_check(target)``; none where the student runs the checks)."""
+    return target.stand_ins
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +61,6 @@ def known(request: pytest.FixtureRequest, all_known: dict[str, Any]) -> Declared
 
 
 @pytest.fixture(scope="session")
-def learning(sub: Any, collab: dict[str, Callable[..., Any]] | None) -> Learning:
+def learning(sub: Any, collab: StandIns) -> Learning:
     """The training runs on the MNIST subset, made at most once each (learning.py)."""
     return Learning(sub, collab)

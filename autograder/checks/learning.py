@@ -7,10 +7,11 @@ Two runs, each made at most once per submission (``Learning``):
 - ``own``: the student's whole program, with their own functions. Cheap: it runs
   entirely in the box.
 - ``reference``: the functions ``train_model`` calls (``gradient``, ``loss``,
-  ``accuracy``...) are the reference's, so no other bug cascades into the
-  verdict. Dearer: each call crosses the box boundary. It only runs in the
-  grader, and only when the own run did not reach ``MIN_ACCURACY``: a program
-  that learns with its own functions needs no stand-ins to show it.
+  ``accuracy``...) that fail their own checks are the reference's (stand_ins.py),
+  so no other bug cascades into the verdict. Dearer: each call crosses the box
+  boundary. It runs only when the own run did not reach ``MIN_ACCURACY`` and some
+  function would be stood in for: a program that learns with its own functions
+  needs no stand-ins to show it.
 
 The test accuracy is computed here, from the parameters the run leaves in
 ``self.params``, never taken from what the student's code reports.
@@ -22,12 +23,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .support import KNOWN, CheckFailed, call, others
+from .support import KNOWN, CheckFailed, call
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
     from typing import Any
+
+    from .stand_ins import StandIns
 
 SUBSET = KNOWN / "mnist_subset.npz"
 TARGET = "TwoLayerNet.train_model"
@@ -76,7 +79,7 @@ def accuracy_on_test_set(params: object, data: SimpleNamespace) -> float:
 class Learning:
     """The runs of one submission (a session fixture shares it between checks)."""
 
-    def __init__(self, sub: Any, collab: dict[str, Callable[..., Any]] | None) -> None:
+    def __init__(self, sub: Any, collab: StandIns) -> None:
         self.sub, self.collab = sub, collab
         self.data = load_subset()
         self._runs = {}
@@ -96,14 +99,17 @@ class Learning:
 
     def _run(self, reference):
         d = self.data
-        patches = None
-        if reference:   # numerical_gradient stays the student's: in the grader it would run unbounded
-            patches = {name: fn for name, fn in others(self.collab, TARGET).items()
-                       if name != "TwoLayerNet.numerical_gradient"}
+        patches = self.stand_ins() if reference else None
         result = call(self.sub, TARGET, d.x_train, d.t_train, d.x_test, d.t_test,
                       obj={"init": (*SIZES, WEIGHT_INIT_STD)}, seed=SEED, patches=patches,
                       timeout=RUN_SECONDS[reference], **HYPER)
         return accuracy_on_test_set(result.params_after, d)
+
+    def stand_ins(self) -> dict[str, Any]:
+        """The stand-ins of the run with them (numerical_gradient stays the student's:
+        train_model has no use for it, and a stand-in would run unbounded)."""
+        return {name: fn for name, fn in self.collab.for_check(TARGET).items()
+                if name not in ("TwoLayerNet.numerical_gradient", "numerical_gradient")}
 
 
 def learns_check(learning: Learning, record_property: Callable[[str, object], None]) -> None:
@@ -111,10 +117,10 @@ def learns_check(learning: Learning, record_property: Callable[[str, object], No
     try:
         accuracy = learning.accuracy(reference=False)
     except CheckFailed:
-        if not learning.collab:
+        if not learning.stand_ins():
             raise
         accuracy = None
-    if (accuracy is None or accuracy < MIN_ACCURACY) and learning.collab:
+    if (accuracy is None or accuracy < MIN_ACCURACY) and learning.stand_ins():
         accuracy = learning.accuracy(reference=True)
     record_property("note", f"测试集精度 / test accuracy: {accuracy:.1%} (需要 / needed: {MIN_ACCURACY:.0%})")
     if accuracy < MIN_ACCURACY:

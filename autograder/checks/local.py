@@ -25,6 +25,7 @@ from ..intake import decode
 from ..sandbox import Box, Limits, calling
 from .errors import ImportFailed, StudentError
 from .program import graded_source
+from .stand_ins import StandIns
 from .support import load_known
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class InProcessSubmission:
         return self._module
 
     def call(self, target: str, *args: Any, obj: dict[str, Any] | None = None, seed: int | None = None,
-             patches: dict[str, Callable[..., Any]] | None = None, timeout: float | None = None,
+             patches: dict[str, Callable[..., Any] | str] | None = None, timeout: float | None = None,
              **kwargs: Any) -> SimpleNamespace:
         """Call ``target`` on copies of the arguments, as ``Box.call`` does (no time limit)."""
         module = self._load()
@@ -91,11 +92,12 @@ class InProcessSubmission:
 
 class CheckTarget:
     """A pytest plugin telling the checks what to check: ``submission`` (anything
-    with ``call``), ``collaborators`` (the reference functions, grader only) and the
-    graded ``source`` (for argument names in feedback)."""
+    with ``call``), ``collaborators`` (the reference functions, grader only: they become
+    ``stand_ins``, which decide per check which of them stand in) and the graded
+    ``source`` (for argument names in feedback)."""
 
     def __init__(self, submission: Any, collaborators: dict[str, Callable[..., Any]] | None = None,
                  source: str = "") -> None:
         self.submission = submission
-        self.collaborators = collaborators
+        self.stand_ins = StandIns(collaborators)
         self.source = source

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .local import CheckTarget
+    from .stand_ins import StandIns
 
 
 class UnregisteredFunction(Exception):
@@ -43,7 +44,7 @@ def run_checks(target: CheckTarget, hidden: bool = False) -> list[dict[str, Any]
     entries, quietly: the public ones, and with ``hidden`` the hidden ones too (course.toml
     decides which are hidden; the student package has only public ones). A Ctrl-C during
     the run is raised again here (KeyboardInterrupt): an interrupted run has no results."""
-    collector = Collector(hidden, Recording(target.submission, target.source))
+    collector = Collector(hidden, Recording(target.submission, target.source), target.stand_ins)
     target.submission = collector.recording
     files = [str(HERE / name) for name in CHECK_FILES if (HERE / name).is_file()]
     code = pytest.main([*files, "-p", "no:terminal", "-p", "no:cacheprovider",
@@ -55,17 +56,26 @@ def run_checks(target: CheckTarget, hidden: bool = False) -> list[dict[str, Any]
 
 class Collector:
     """A pytest plugin: one entry per ``@check``, in course.toml's order of functions.
-    Without ``hidden``, the hidden checks are left out."""
+    Without ``hidden``, the hidden checks are left out. The checks run in that order, a
+    function's after those it may call, and each outcome goes to ``stand_ins``, which
+    decide what the later checks run with (stand_ins.py)."""
 
-    def __init__(self, hidden: bool = True, recording: Recording | None = None) -> None:
+    def __init__(self, hidden: bool = True, recording: Recording | None = None,
+                 stand_ins: StandIns | None = None) -> None:
         self.tests, self.keep_hidden = [], hidden
         self.recording = recording   # the calls of the running check, for its feedback
+        self.stand_ins = stand_ins
         known = load_known()
         self.settings = {k: v for k, v in known.items() if k.split(".")[0] in ("points", "weights", "visibility")}
         self.functions = tuple(known["functions"])    # course.toml's [points] order (make fixtures)
         self.hidden = set(known.get("visibility.hidden_checks", ()))   # in hidden.json: the grader's only
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        def order(item):
+            mark = item.get_closest_marker("check")
+            function = mark.kwargs["name"].split(":", 1)[0] if mark else None
+            return self.functions.index(function) if function in self.functions else len(self.functions)
+        items.sort(key=order)                      # stable: within a function, as the files have them
         if self.keep_hidden:
             return
         left = [item for item in items if (item.get_closest_marker("check") is not None
@@ -77,6 +87,17 @@ class Collector:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         if self.recording is not None:
             self.recording.calls.clear()
+        if self.stand_ins is not None:
+            self.stand_ins.used.clear()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        try:
+            return (yield)
+        except CheckFailed as error:
+            if self.stand_ins is None:
+                raise
+            self.stand_ins.second_chance(error, item.runtest)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item,
@@ -86,6 +107,8 @@ class Collector:
         if mark is not None and (report.when == "call" or not report.passed):
             if report.when != "teardown" or not any(t["name"] == mark.kwargs["name"] for t in self.tests):
                 self.tests.append(self._entry(mark.kwargs, report, call))
+                if self.stand_ins is not None:
+                    self.stand_ins.record(function_of(mark.kwargs), report.passed)
 
     def _entry(self, meta, report, call):
         function = function_of(meta)

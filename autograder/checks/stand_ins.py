@@ -1,9 +1,11 @@
 """The reference's functions as stand-ins for the submission's own.
 
-When a check grades one function, every other function the submission calls is
-replaced by the reference's, so that a bug costs only the points of the function
-that has it. Both graders use these: the kit's (through the sandbox's callbacks)
-and the otter-grader autograder (by patching the student's namespace).
+When a check grades one function, another function of the submission that fails its
+own checks is replaced by the reference's (:class:`StandIns` gives the rule), so that
+a bug costs only the points of the function that has it, while correct code runs as
+written. Every grader uses these: the kit's (through the sandbox's callbacks), the
+student's own check (which has no reference: its own functions always run) and the
+otter-grader autograder (by patching the student's namespace).
 """
 from __future__ import annotations
 
@@ -40,3 +42,84 @@ def collaborators(ref: ModuleType, functions: Sequence[str]) -> dict[str, Callab
                                        "solution (solution/two_layer_net.py) does not define")
         found[function] = method(owner, name) if owner_name else getattr(ref, name)
     return found
+
+
+# Functions that compute the same thing: a check of one must not let it hand the
+# work to the reference's other (gradient returning self.numerical_gradient(x, t)).
+TWINS = {"TwoLayerNet.gradient": "TwoLayerNet.numerical_gradient",
+         "TwoLayerNet.numerical_gradient": "TwoLayerNet.gradient"}
+# Stand-ins that must run beside the student's data, in the box: the contract's central
+# difference perturbs the very array it is given (``self.params[key]``), which a function
+# in the grader, handed a copy, cannot (``calling.BUILTINS``).
+IN_BOX = {"numerical_gradient": "calling:central_difference"}
+
+
+class StandIns:
+    """Which of the reference's functions stand in for the submission's own during a check.
+
+    The rule, the same in the grader, the student's check, the Gradescope and the otter zips:
+
+    - While a check grades function F, every other graded function G runs as the
+      student's own when G has passed every one of its own checks (hidden ones too, where
+      they run). Correct code therefore runs exactly as the student wrote it: caches set by
+      ``forward`` and read by ``gradient``, layer objects, helpers of its own.
+    - The reference's G stands in when G failed one of its checks, or has not been checked
+      yet (it comes after F in course.toml's order, which puts helpers first), so a bug in
+      G costs only G's points. F's twin (TWINS) is never offered.
+    - A check that fails with stand-ins in place runs once more with the student's own
+      functions, and passes if that run passes: a ``gradient`` that reads the cache its own
+      ``forward`` sets is right whenever it is right with that forward. When both runs fail,
+      the failure names the stand-ins (``CheckFailed.stand_ins``): state the student's
+      failing function sets was not there. So a broken ``forward`` costs a ``gradient`` that
+      depends on its cache its points too, and the feedback says to fix ``forward`` first.
+
+    ``reference``: name -> callable (:func:`collaborators`); empty where the student runs
+    the checks, whose own functions are then used, but for the stand-ins that run in the
+    box (IN_BOX), which are not the reference's and ship with the box. ``judge(G)``: whether G passes
+    its checks, for a G nobody :meth:`record`-ed (the otter zip runs checks one at a time).
+    """
+
+    def __init__(self, reference: dict[str, Callable[..., Any]] | None = None,
+                 judge: Callable[[str], bool] | None = None) -> None:
+        self.reference = dict(reference or {})
+        self.judge = judge
+        self.status: dict[str, bool] = {}
+        self.used: set[str] = set()     # the stand-ins handed to the running check
+        self.own = False                # the second run: no stand-ins at all
+
+    def record(self, function: str, passed: bool) -> None:
+        """Note the outcome of one check of ``function``."""
+        self.status[function] = self.status.get(function, True) and passed
+
+    def passes(self, function: str) -> bool:
+        """Whether ``function`` passed every one of its checks (False: failed or not checked)."""
+        if function not in self.status and self.judge is not None:
+            self.status[function] = self.judge(function)
+        return self.status.get(function, False)
+
+    def for_check(self, target: str) -> dict[str, Any]:
+        """The patches for a call of a check of ``target``: {name: stand-in}."""
+        if self.own:
+            return {}
+        offered = {**self.reference, **IN_BOX}         # IN_BOX ships with the box: students have it too
+        found = {name: IN_BOX.get(name, fn) for name, fn in offered.items()
+                 if name not in (target, TWINS.get(target)) and not self.passes(name)}
+        self.used.update(found)
+        return found
+
+    def second_chance(self, error: BaseException, rerun: Callable[[], object]) -> None:
+        """After a check failed with ``error``: when stand-ins were in place, run it again
+        (``rerun``) with the student's own functions. Returns when that run passes; else
+        raises ``error``, naming the stand-ins it ran with."""
+        used = [name for name, passed in self.status.items() if name in self.used and not passed]  # in order
+        self.used = set()
+        if not used or not hasattr(error, "stand_ins"):
+            raise error
+        self.own = True
+        try:
+            rerun()
+        except Exception:
+            error.stand_ins = used
+            raise error from None
+        finally:
+            self.own = False

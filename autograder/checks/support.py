@@ -21,7 +21,7 @@ from .errors import BoxCrash, BoxTimeout, ImportFailed, StudentError
 from .repro import argument_names, parameters
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Iterable, Sequence
     from typing import Any
 
 VISIBLE = "visible"
@@ -57,11 +57,14 @@ class CheckFailed(AssertionError):
         assert kind in KINDS, kind
         self.what, self.hint, self.details = what, hint, details
         self.kind, self.reproduce = kind, reproduce
+        self.stand_ins: list[str] = []   # the reference's functions this check last ran with (stand_ins.py)
         super().__init__(self.render(reveal=True))
 
     def failure(self, reveal: bool) -> dict[str, Any]:
         """The failure as data for a results entry: kind, hint, and (``reveal``) what and details."""
         found = {"kind": self.kind, "hint": list(self.hint) if self.hint else None}
+        if self.stand_ins:
+            found["stand_ins"] = list(self.stand_ins)
         if reveal:
             found.update(what=list(self.what), details={k: v if isinstance(v, str) else str(v) for k, v in self.details.items()})
         return found
@@ -74,7 +77,20 @@ class CheckFailed(AssertionError):
             lines = ["这个隐藏检查没有通过。", "This hidden check failed."]
         if self.hint:
             lines += [f"提示：{self.hint[0]}", f"Hint: {self.hint[1]}"]
+        if self.stand_ins:
+            names = and_list(self.stand_ins)
+            lines = [f"注意：你的 {'、'.join(self.stand_ins)} 没有通过自己的检查，所以这项检查运行时由参考答案的版本代替；"
+                     f"你的版本设置的状态（如 self.cache、层对象）那时不存在。用你自己的版本再运行一次也没有通过。先修 {self.stand_ins[0]}。",
+                     f"Note: your {names} {'fails its' if len(self.stand_ins) == 1 else 'fail their'} own checks, so the "
+                     f"reference's stood in while this was checked, and any state yours sets (self.cache, layer "
+                     f"objects) was not there. A second run with your own also failed. Fix {self.stand_ins[0]} first.",
+                     *lines]
         return "\n".join(lines)
+
+
+def and_list(names: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 LABELS = {"input": "输入 / input", "expected": "期望 / expected", "got": "实际 / got",
@@ -239,21 +255,6 @@ class Declared(Mapping):
 def params_of(known: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     """The W1 b1 W2 b2 dict stored under ``prefix``."""
     return {key: known[f"{prefix}.{key}"] for key in ("W1", "b1", "W2", "b2")}
-
-
-# Functions that compute the same thing: a check of one must not let it hand the
-# work to the reference's other (gradient returning self.numerical_gradient(x, t)).
-TWINS = {"TwoLayerNet.gradient": "TwoLayerNet.numerical_gradient",
-         "TwoLayerNet.numerical_gradient": "TwoLayerNet.gradient"}
-
-
-def others(collab: dict[str, Callable[..., Any]] | None, target: str) -> dict[str, Callable[..., Any]]:
-    """The reference collaborators for a check of ``target``: all but ``target`` and its twin.
-
-    In the grader they make each function earn only its own points; where the
-    student runs the checks there are none and the student's own code is used.
-    """
-    return {name: fn for name, fn in (collab or {}).items() if name not in (target, TWINS.get(target))}
 
 
 def wavy(x: np.ndarray) -> float:

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .support import (CheckFailed, call, check, expect_array, expect_float, others,
-                      params_of, relative_error, show, wavy)
+from .support import (CheckFailed, call, check, expect_array, expect_float, params_of,
+                      relative_error, show, wavy)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
     from typing import Any
 
-    Collab = dict[str, Callable[..., Any]] | None
+    from .stand_ins import StandIns as Collab
 
 TOL = 1e-6  # relative; calibrated by benchmarks/calibrate_tolerances.py (correct styles < 1e-7, mistakes > 2e-5)
 
@@ -63,7 +63,14 @@ def test_softmax_large_inputs(sub, known):
         hint = ("np.exp(1000) 溢出为 inf；先减去每行的最大值：x = x - np.max(x, axis=-1, keepdims=True)。",
                 "np.exp(1000) overflows to inf; first subtract each row's max: "
                 "x = x - np.max(x, axis=-1, keepdims=True).")
-        if np.all(np.isfinite(got)):          # no overflow: the values are wrong in another way
+        finite_rows = np.all(np.isfinite(got), axis=-1)
+        top_rows = np.max(x, axis=-1) == np.max(x)
+        if not finite_rows.all() and np.array_equal(finite_rows, top_rows):   # only the top rows survived
+            hint = ("只有最大值等于整个数组最大值的那些行是有限的：你减去的是整个数组的最大值。"
+                    "每一行要减去它自己的最大值（axis=-1, keepdims=True）。",
+                    "Only the rows whose max is the whole array's max came out finite: you took away the "
+                    "whole array's max. Each row must take away its own max (axis=-1, keepdims=True).")
+        elif np.all(np.isfinite(got)):          # no overflow: the values are wrong in another way
             hint = ("没有溢出，但结果不对：每一行（最后一个轴）要单独减去它的最大值、单独求和为 1（axis=-1, keepdims=True）。",
                     "Nothing overflowed, but the values are wrong: each row (the last axis) takes away its own "
                     "max and sums to 1 on its own (axis=-1, keepdims=True).")
@@ -130,7 +137,14 @@ class Recorder:
 def numgrad_check(sub: Any, x: np.ndarray, expected: np.ndarray, forward: np.ndarray | None = None) -> Any:
     """Shared by the public and hidden checks of numerical_gradient."""
     f = Recorder()
-    result = call(sub, "numerical_gradient", f, x)
+    try:
+        result = call(sub, "numerical_gradient", f, x)
+    except CheckFailed as failed:
+        if failed.kind == "error" and x.ndim != 2:
+            failed.hint = (f"这里的 x 是 {x.ndim} 维数组：要能遍历任意形状数组的每个元素，不要只写两层 for 循环。",
+                           f"x is a {x.ndim}-D array here: visit every element of an array of any shape, "
+                           "not only with two nested for loops over rows and columns.")
+        raise
     got = expect_array(result.value, "numerical_gradient", x.shape)
     if relative_error(got, expected) <= TOL:
         return result
@@ -168,10 +182,10 @@ def net_obj(known: Mapping[str, Any], prefix: str) -> dict[str, Any]:
 
 def method_call(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str, method: str,
                 *args: Any, **kwargs: Any) -> Any:
-    """Call TwoLayerNet.<method> on the known net ``prefix``; the functions it
-    calls are the reference's (in the grader)."""
+    """Call TwoLayerNet.<method> on the known net ``prefix``; of the functions it calls,
+    those that fail their own checks are the reference's (in the grader)."""
     target = f"TwoLayerNet.{method}"
-    return call(sub, target, *args, obj=net_obj(known, prefix), patches=others(collab, target), **kwargs)
+    return call(sub, target, *args, obj=net_obj(known, prefix), patches=collab.for_check(target), **kwargs)
 
 
 def forward_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str) -> None:
@@ -181,7 +195,13 @@ def forward_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: st
     if relative_error(got, expected) > TOL:
         hint = ("forward = softmax(sigmoid(x @ W1 + b1) @ W2 + b2)，用 self.params 里的参数。",
                 "forward = softmax(sigmoid(x @ W1 + b1) @ W2 + b2), with the parameters in self.params.")
-        if not np.allclose(got.sum(axis=1), 1):
+        if not np.all(np.isfinite(got)):
+            hint = ("结果里有 nan 或 inf：这里输出层的分数很大（约 1000），直接 np.exp 会溢出。"
+                    "用模块里的 softmax，它在取指数之前先减去每行的最大值（合同：对 1000 这样的大输入也是有限值）。",
+                    "The result holds nan or inf: the output scores here are large (about 1000), and np.exp of "
+                    "them overflows. Use the module's softmax, which takes away each row's max before the "
+                    "exponential (the contract: finite for large inputs such as 1000).")
+        elif not np.allclose(got.sum(axis=1), 1):
             hint = ("每行概率之和应为 1：最后要经过 softmax。",
                     "Each row should sum to 1: finish with softmax.")
         raise mismatch("TwoLayerNet.forward", f"x = {show(x)} (net {known[f'{prefix}.init']})",
@@ -191,6 +211,11 @@ def forward_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: st
 @check("TwoLayerNet.forward: known probabilities on a 4-5-3 net", points=6, known=("net.*",))
 def test_forward(sub, collab, known):
     forward_check(sub, collab, known, "net")
+
+
+@check("TwoLayerNet.forward: finite for output scores of about 1000", points=2, known=("netbig.*",))
+def test_forward_large_scores(sub, collab, known):
+    forward_check(sub, collab, known, "netbig")
 
 
 def loss_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str) -> None:
@@ -228,24 +253,16 @@ def test_accuracy(sub, collab, known):
 
 
 def _probe(known, prefix, asked, seen):
-    """Stands in for the module's numerical_gradient in the grader, to see how the
-    method uses it: which parameters it is given (noted in ``asked``) and what
-    ``f`` returns there (noted in ``seen``). The reference's central difference
-    cannot perturb the sandbox's arrays, so it answers with the known gradient
-    of the parameter it is given, or zeros when ``f`` is not the loss (the
-    numerical gradient of a function that never changes)."""
+    """Stands in for the module's numerical_gradient for one call, to see how the method
+    uses it: which parameters it is given (noted in ``asked``) and what ``f`` returns
+    there (noted in ``seen``). It answers zeros: nothing of it is worth keeping."""
     params = params_of(known, prefix)
 
     def numerical_gradient(f, x):
-        value = f(x)
-        seen.append(value)
-        for key, param in params.items():
-            if np.shape(x) == param.shape and np.array_equal(x, param):
-                asked.add(key)
-                if _is_loss(value, known, prefix):
-                    return known[f"{prefix}.numgrad.{key}"]
-                return np.zeros(np.shape(x))
-        return np.full(np.shape(x), np.nan)
+        seen.append(f(x))
+        asked.update(key for key, param in params.items()
+                     if np.shape(x) == param.shape and np.array_equal(x, param))
+        return np.zeros(np.shape(x))
     return numerical_gradient
 
 
@@ -256,39 +273,23 @@ def _is_loss(value, known, prefix):
         return False
 
 
-def own_numgrad_ok(sub: Any, known: Mapping[str, Any]) -> bool:
-    """Whether the submission's module-level numerical_gradient passes the public
-    known-value check (right values, x restored), so the method may use it."""
-    x = known["numgrad.x"]
-    try:
-        result = sub.call("numerical_gradient", Recorder(), x)
-        got = np.asarray(result.value, dtype=float)
-    except Exception:
-        return False
-    return (got.shape == x.shape and relative_error(got, known["numgrad.grad"]) <= TOL
-            and np.array_equal(result.args_after[1], x))
-
-
-def _numgrad_result(sub, patches, known, prefix, x, t):
+def _numgrad_result(sub, collab, known, prefix, x, t):
     """TwoLayerNet.numerical_gradient's own result, and what ``f`` returned.
 
     A probe first checks that the method hands the module-level numerical_gradient
-    every parameter. Then the method runs with the submission's own
-    numerical_gradient when that one is right, so its real result is compared,
-    whatever path it took; else with the probe's answers. (On the student's machine
-    ``patches`` is empty: the method's other helpers are the student's own.)
+    every parameter. Then the method runs with the module-level numerical_gradient the
+    stand-in rule gives (stand_ins.py): the student's own when it passes its checks,
+    else the contract's central difference, run in the box beside the parameters.
     """
     target, obj = "TwoLayerNet.numerical_gradient", net_obj(known, prefix)
     asked, seen = set(), []
-    probe = call(sub, target, x, t, obj=obj, patches=dict(patches, numerical_gradient=_probe(known, prefix, asked, seen)))
+    patches = collab.for_check(target)
+    call(sub, target, x, t, obj=obj, patches=dict(patches, numerical_gradient=_probe(known, prefix, asked, seen)))
     if asked != {"W1", "b1", "W2", "b2"}:
         raise CheckFailed((f"{target} 没有对每个参数调用模块级的 numerical_gradient。",
                            f"{target} did not call the module-level numerical_gradient for every parameter."),
                           NUMGRAD_HINT, called_for=sorted(asked) or "none")
-    if own_numgrad_ok(sub, known):
-        own = {name: fn for name, fn in patches.items() if name != "numerical_gradient"}
-        return call(sub, target, x, t, obj=obj, patches=own), seen
-    return probe, seen
+    return call(sub, target, x, t, obj=obj, patches=patches), seen
 
 
 NUMGRAD_HINT = ("对每个参数调用 numerical_gradient(loss_W, self.params[key])，其中 loss_W = lambda W: self.loss(x, t)。",
@@ -312,11 +313,11 @@ def grads_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str,
     """TwoLayerNet.numerical_gradient or TwoLayerNet.gradient against the known gradients."""
     target = f"TwoLayerNet.{method}"
     x, t = known[f"{prefix}.x"], known[f"{prefix}.t"]
-    patches, seen = others(collab, target), None
+    seen = None
     if method == "numerical_gradient":
-        result, seen = _numgrad_result(sub, patches, known, prefix, x, t)
+        result, seen = _numgrad_result(sub, collab, known, prefix, x, t)
     else:
-        result = call(sub, target, x, t, obj=net_obj(known, prefix), patches=patches)
+        result = method_call(sub, collab, known, prefix, method, x, t)
     if not isinstance(result.value, dict) or set(result.value) != {"W1", "b1", "W2", "b2"}:
         raise CheckFailed((f"{target} 应返回键为 W1 b1 W2 b2 的字典。",
                            f"{target} should return a dict with the keys W1 b1 W2 b2."),
@@ -397,7 +398,14 @@ def train_lists_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix
         if not isinstance(got, list) or len(got) != epochs:
             count = len(got) if isinstance(got, list) else got
             hint = ("只在 i % iter_per_epoch == 0 时 append 精度。", "Append the accuracy only when i % iter_per_epoch == 0.")
-            if count == iters:
+            n_train, batch = len(known[prefix + ".x_train"]), hyper["batch_size"]
+            floored = len(range(0, iters, max(n_train // batch, 1)))
+            if n_train % batch and count == floored != epochs:
+                hint = (f"这里一个 epoch 是 {n_train} / {batch} 次迭代，不是整数：保留给出的 iter_per_epoch = "
+                        "max(train_size / batch_size, 1)，用真除法 /，不要用整除 //。",
+                        f"An epoch here is {n_train} / {batch} iterations, not a whole number: keep the given "
+                        "iter_per_epoch = max(train_size / batch_size, 1), with true division /, not //.")
+            elif count == iters:
                 hint = ("你每次迭代都记录了精度；应放在 if i % iter_per_epoch == 0: 里面，每个 epoch 一次。",
                         "You recorded the accuracy every iteration; put it inside `if i % iter_per_epoch == 0:`, once per epoch.")
             raise CheckFailed((f"{name} 应有 {epochs} 个值（每个 epoch 一个），实际有 {count} 个。",
@@ -442,12 +450,15 @@ def train_loss_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix:
     result, _ = train_run(sub, collab, known, prefix)
     losses = np.ravel(np.asarray(result.value[0], dtype=float)) if isinstance(result.value[0], (list, tuple, np.ndarray)) else None
     after, before = known[f"{prefix}.losses"], known[f"{prefix}.losses_before"]
-    if losses is None or losses.shape != after.shape or \
-            min(relative_error(losses, after), relative_error(losses, before)) > TOL:
+    if losses is None or losses.shape != after.shape or relative_error(losses, after) > TOL:
+        hint = ("每次迭代记录这一批数据的损失 self.loss(x_batch, t_batch)。",
+                "Each iteration, record this batch's loss self.loss(x_batch, t_batch).")
+        if losses is not None and losses.shape == before.shape and relative_error(losses, before) <= TOL:
+            hint = ("这些是参数更新之前的损失：合同和原题都在更新参数之后才计算并记录这一批数据的损失。",
+                    "These are the losses before the update: the contract and the seed compute and record "
+                    "the batch's loss after the parameters are updated.")
         raise CheckFailed(("train_loss_list 里的损失值不对。", "The values in train_loss_list are wrong."),
-                          ("每次迭代记录这一批数据的损失 self.loss(x_batch, t_batch)。",
-                           "Each iteration, record this batch's loss self.loss(x_batch, t_batch)."),
-                          expected=show(after), got=show(losses if losses is not None else result.value[0]))
+                          hint, expected=show(after), got=show(losses if losses is not None else result.value[0]))
 
 
 @check("TwoLayerNet.train_model: one loss per iteration, whole-set accuracies once per epoch", points=4, known=("train.*",))

@@ -15,8 +15,9 @@ For ``call(target, *args, obj=..., seed=..., patches=...)``:
    raises; then ``params`` and ``attrs`` are set on it.
 3. ``patches`` (``{"name" or "Class.method": callable}``) replace those names for
    this call only, after the object is built; a method's callable is called as
-   ``fn(self.params, *args)``. :func:`restore` puts back exactly what was there,
-   removing what was not.
+   ``fn(self.params, *args)``. A patch given as a string names one of this file's
+   :data:`BUILTINS`, which run here, beside the student's data. :func:`restore` puts
+   back exactly what was there, removing what was not.
 4. ``np.random`` and ``random`` are seeded with ``seed`` right before the call.
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 
 TYPE_CHECKING = False   # no `typing` import at run time: this file runs in the box (python -S)
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from types import ModuleType
     from typing import Any
 
@@ -89,10 +90,31 @@ def target_function(module: ModuleType, target: str, obj_spec: dict[str, Any] | 
     return func, obj
 
 
-def apply_patches(module: ModuleType, patches: dict[str, Callable[..., Any]]) -> list[tuple[Any, str, Any]]:
+def central_difference(f: Callable[[Any], Any], x: Any) -> Any:
+    """The contract's ``numerical_gradient``: ``(f(x+h) - f(x-h)) / 2h``, h = 1e-4, for
+    every element of ``x``, perturbed in place and restored. The stand-in for a student's
+    failing one: it must change the very array the caller hands it (``self.params[key]``)."""
+    h, grad = 1e-4, np.zeros_like(x, dtype=float)
+    for idx in np.ndindex(*np.shape(x)):
+        saved = x[idx]
+        x[idx] = saved + h
+        above = float(f(x))
+        x[idx] = saved - h
+        below = float(f(x))
+        x[idx] = saved
+        grad[idx] = (above - below) / (2 * h)
+    return grad
+
+
+BUILTINS = {"calling:central_difference": central_difference}
+
+
+def apply_patches(module: ModuleType, patches: Mapping[str, Callable[..., Any] | str]) -> list[tuple[Any, str, Any]]:
     """Install ``patches``; return what :func:`restore` needs to undo them."""
     saved = []
     for name, fn in patches.items():
+        if isinstance(fn, str):
+            fn = BUILTINS[fn]
         if "." in name:
             cls_name, attr = name.split(".", 1)
             cls = attribute(module, cls_name, "class")

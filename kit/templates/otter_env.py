@@ -5,8 +5,11 @@ beside the checks and the reference solution (``reference_two_layer_net.py``;
 kit/dist.py copies both there). Otter runs the submission and hands each test case
 ``env``, the student's global namespace; ``run_check`` calls one of our checks on it
 and turns its failure into the AssertionError otter reports. As in the kit's grader,
-the functions a check does not grade are the reference's (patched into ``env`` for
-the call), so each function earns or loses only its own points.
+the functions a check does not grade that fail their own checks are the reference's
+(patched into ``env`` for the call; the rule is ``stand_ins.StandIns``), so each
+function earns or loses only its own points. Otter runs the test files in their
+numbered order, course.toml's, so a function's checks have run before any check
+that may stand in for it.
 """
 import copy
 import functools
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from .learning import Learning
 from .local import InProcessSubmission
-from .stand_ins import collaborators
+from .stand_ins import StandIns, collaborators
 from .support import CheckFailed, load_known
 
 REFERENCE = Path(__file__).resolve().parent / "reference_two_layer_net.py"
@@ -70,17 +73,37 @@ def _by_value(fn):
     return call
 
 
+_STAND_INS = {}    # id(env) -> (env, StandIns): the outcomes of one submission's checks so far
+
+
+def _stand_ins(env):
+    kept = _STAND_INS.get(id(env))
+    if kept is None or kept[0] is not env:
+        kept = _STAND_INS[id(env)] = (env, StandIns(_collaborators()))
+    return kept[1]
+
+
 def run_check(env, module, name, hidden=False):
     """Run the check ``name`` of ``checks.<module>`` on ``env``; raise AssertionError if it fails.
 
     A hidden check's message says only that it failed and gives the hint.
     """
     check = getattr(importlib.import_module(f"{__package__}.{module}"), name)
-    sub, collab = EnvSubmission(env), _collaborators()
+    sub, collab = EnvSubmission(env), _stand_ins(env)
     fixtures = {"sub": sub, "collab": collab, "known": _known(), "learning": Learning(sub, collab),
                 "record_property": lambda key, value: None}
     wanted = inspect.signature(check).parameters
-    try:
+
+    def run():
         check(**{key: value for key, value in fixtures.items() if key in wanted})
+    function = next(m.kwargs["name"] for m in check.pytestmark if m.name == "check").split(":", 1)[0]
+    collab.used.clear()
+    try:
+        try:
+            run()
+        except CheckFailed as failed:
+            collab.second_chance(failed, run)
     except CheckFailed as failed:
+        collab.record(function, False)
         raise AssertionError(failed.render(reveal=not hidden)) from None
+    collab.record(function, True)
