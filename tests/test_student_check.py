@@ -100,8 +100,11 @@ def test_local_check_names_the_graders_function_first_with_its_public_points(tmp
     graded = grade(path)
     local, _ = run(path)
     assert graded["fix_first"]["function"] == function
-    assert local["fix_first"]["function"] == function, local["output"]
     assert public_points(local["tests"], function) == public_points(graded["tests"], function)
+    if all(t["score"] == t["max_score"] for t in graded["tests"] if t["visibility"] == "visible"):
+        assert local["fix_first"] is None      # only a hidden check finds this one: nothing to show locally
+    else:
+        assert local["fix_first"]["function"] == function, local["output"]
 
 
 def test_a_broken_helper_is_named_in_its_callers_feedback_and_fixed_first(tmp_path):

@@ -66,18 +66,24 @@ class StandIns:
     - The reference's G stands in when G failed one of its checks, or has not been checked
       yet (it comes after F in course.toml's order, which puts helpers first), so a bug in
       G costs only G's points. F's twin (TWINS) is never offered.
-    - A check that fails with stand-ins in place runs once more with the student's own
-      functions, and passes if that run passes: a ``gradient`` that reads the cache its own
-      ``forward`` sets is right whenever it is right with that forward. When both runs fail,
-      the failure names the stand-ins (``CheckFailed.stand_ins``): state the student's
-      failing function sets was not there. So a broken ``forward`` costs a ``gradient`` that
-      depends on its cache its points too, and the feedback says to fix ``forward`` first.
+    - A check that fails with a wrong value or an error gets a second run, with the other
+      collaborators: the student's own throughout when the first run had stand-ins for
+      failing functions (a ``gradient`` that reads the cache its own ``forward`` sets is
+      right whenever it is right with that forward), else the reference's throughout (a
+      function is right when it is right with right collaborators: a ``float32`` loss that
+      passes its checks can still be too coarse for a numerical gradient). It passes if
+      either run passes. When both fail, the failure names the stand-ins of the first run
+      (``CheckFailed.stand_ins``): state the student's failing function sets was not there.
+      So a broken ``forward`` costs a ``gradient`` that depends on its cache its points
+      too, and the feedback says to fix ``forward`` first.
 
     ``reference``: name -> callable (:func:`collaborators`); empty where the student runs
     the checks, whose own functions are then used, but for the stand-ins that run in the
-    box (IN_BOX), which are not the reference's and ship with the box. ``judge(G)``: whether G passes
-    its checks, for a G nobody :meth:`record`-ed (the otter zip runs checks one at a time).
+    box (IN_BOX), which are not the reference's and ship with the box. ``judge(G)``:
+    whether G passes its checks, for a G nobody :meth:`record`-ed.
     """
+
+    SECOND_CHANCE = ("wrong", "error")   # failure kinds worth a second run (not time-outs, crashes...)
 
     def __init__(self, reference: dict[str, Callable[..., Any]] | None = None,
                  judge: Callable[[str], bool] | None = None) -> None:
@@ -85,7 +91,7 @@ class StandIns:
         self.judge = judge
         self.status: dict[str, bool] = {}
         self.used: set[str] = set()     # the stand-ins handed to the running check
-        self.own = False                # the second run: no stand-ins at all
+        self.mode = "rule"              # "rule", or a second run's "own" or "reference"
 
     def record(self, function: str, passed: bool) -> None:
         """Note the outcome of one check of ``function``."""
@@ -99,27 +105,27 @@ class StandIns:
 
     def for_check(self, target: str) -> dict[str, Any]:
         """The patches for a call of a check of ``target``: {name: stand-in}."""
-        if self.own:
+        if self.mode == "own":
             return {}
         offered = {**self.reference, **IN_BOX}         # IN_BOX ships with the box: students have it too
         found = {name: IN_BOX.get(name, fn) for name, fn in offered.items()
-                 if name not in (target, TWINS.get(target)) and not self.passes(name)}
+                 if name not in (target, TWINS.get(target)) and (self.mode == "reference" or not self.passes(name))}
         self.used.update(found)
         return found
 
-    def second_chance(self, error: BaseException, rerun: Callable[[], object]) -> None:
-        """After a check failed with ``error``: when stand-ins were in place, run it again
-        (``rerun``) with the student's own functions. Returns when that run passes; else
-        raises ``error``, naming the stand-ins it ran with."""
-        used = [name for name, passed in self.status.items() if name in self.used and not passed]  # in order
+    def second_chance(self, error: Any, rerun: Callable[[], object]) -> None:
+        """After a check failed with ``error`` (a CheckFailed), run it again (``rerun``)
+        with the other collaborators (see the rule). Returns when that run passes; else
+        raises ``error``, naming the stand-ins of the first run that were for failing functions."""
+        failing = [name for name, passed in self.status.items() if name in self.used and not passed]  # in order
         self.used = set()
-        if not used or not hasattr(error, "stand_ins"):
+        if getattr(error, "kind", None) not in self.SECOND_CHANCE:
             raise error
-        self.own = True
+        self.mode = "own" if failing else "reference"
         try:
             rerun()
         except Exception:
-            error.stand_ins = used
+            error.stand_ins = failing
             raise error from None
         finally:
-            self.own = False
+            self.mode = "rule"
