@@ -1,0 +1,105 @@
+"""The stand-in rule (autograder/checks/stand_ins.py): correct code runs as written, a
+failing collaborator is stood in for, a second run with the other collaborators, and the
+feedback names what stood in. Each case is a variant of the solution, graded in this
+process as the grader does (the box is exercised by test_student_check.py and test_styles)."""
+import pytest
+
+from autograder.checks.local import CheckTarget, InProcessSubmission
+from autograder.checks.runner import function_of, run_checks
+from autograder.checks.stand_ins import IN_BOX, StandIns
+from autograder.paths import ROOT
+from autograder.reference import collaborators, load_reference
+
+SOLUTION = (ROOT / "solution" / "two_layer_net.py").read_text(encoding="utf-8")
+FORWARD = "        z1 = sigmoid(np.dot(x, W1) + b1)\n        return softmax(np.dot(z1, W2) + b2)"
+CACHING_FORWARD = ("        z1 = sigmoid(np.dot(x, W1) + b1)\n        y = softmax(np.dot(z1, W2) + b2)\n"
+                   "        self.cache = {'z1': z1, 'y': y}\n        return y")
+GRADIENT = "        z1 = sigmoid(np.dot(x, W1) + b1)\n        y = softmax(np.dot(z1, W2) + b2)\n        if t.ndim == 1:"
+CACHING_GRADIENT = "        self.forward(x)\n        z1, y = self.cache['z1'], self.cache['y']\n        if t.ndim == 1:"
+
+
+def variant(tmp_path, *edits):
+    source = SOLUTION
+    for old, new in edits:
+        assert old in source, old
+        source = source.replace(old, new)
+    path = tmp_path / "two_layer_net.py"
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return collaborators(load_reference())
+
+
+def graded(path, reference):
+    return run_checks(CheckTarget(InProcessSubmission(path), reference), hidden=True)
+
+
+def lost(tests):
+    return {function_of(t) for t in tests if t["score"] < t["max_score"]}
+
+
+def test_a_gradient_that_reads_the_cache_its_forward_sets_gets_full_marks(tmp_path, reference):
+    # with the reference's forward standing in, self.cache was never set: 85/100 before the rule
+    path = variant(tmp_path, (FORWARD, CACHING_FORWARD), (GRADIENT, CACHING_GRADIENT))
+    assert lost(graded(path, reference)) == set()
+
+
+def test_a_broken_caching_forward_is_named_in_the_gradients_feedback(tmp_path, reference):
+    broken = CACHING_FORWARD.replace("np.dot(z1, W2) + b2", "np.dot(z1, W2)")     # forgets b2
+    tests = graded(variant(tmp_path, (FORWARD, broken), (GRADIENT, CACHING_GRADIENT)), reference)
+    assert "TwoLayerNet.forward" in lost(tests)
+    assert not {"TwoLayerNet.loss", "TwoLayerNet.accuracy"} & lost(tests)   # they read no cache
+    gradient = [t for t in tests if function_of(t) == "TwoLayerNet.gradient" and t["score"] < t["max_score"]]
+    assert gradient and all(t["failure"]["stand_ins"] == ["TwoLayerNet.forward"] for t in gradient)
+    assert all("Fix TwoLayerNet.forward first" in t["output"] for t in gradient)
+
+
+def test_a_numerical_gradient_of_2d_arrays_only_costs_only_its_own_points(tmp_path, reference):
+    loop = ("    it = np.nditer(x, flags=['multi_index'], op_flags=['readwrite'])\n    while not it.finished:\n"
+            "        idx = it.multi_index")
+    two_d = ("    for idx in [(i, j) for i in range(x.shape[0]) for j in range(x.shape[1])]:\n"
+             "        it = np.nditer(np.zeros(1))")
+    # the method hands it b1 (1-D): it passes with the contract's central difference standing in
+    assert lost(graded(variant(tmp_path, (loop, two_d)), reference)) == {"numerical_gradient"}
+
+
+def test_a_method_that_perturbs_a_copy_loses_even_beside_a_wrong_numerical_gradient(tmp_path, reference):
+    tests = graded(variant(tmp_path,
+                           ("        x[idx] = tmp_val - h\n        fxh2 = f(x)\n        grad[idx] = (fxh1 - fxh2) / (2 * h)",
+                            "        x[idx] = tmp_val\n        fxh2 = f(x)\n        grad[idx] = (fxh1 - fxh2) / h"),
+                           ("numerical_gradient(loss_W, self.params[key])", "numerical_gradient(loss_W, self.params[key].copy())")),
+                   reference)
+    assert lost(tests) == {"numerical_gradient", "TwoLayerNet.numerical_gradient"}
+    assert any("copy of the parameter" in t["output"] for t in tests if function_of(t) == "TwoLayerNet.numerical_gradient")
+
+
+def test_a_float32_forward_keeps_the_numerical_gradients_points(tmp_path, reference):
+    # its loss passes its checks but is too coarse for a central difference: the second run
+    # (the reference's loss) shows the method itself is right
+    f32 = FORWARD.replace("np.dot(x, W1) + b1", "np.dot(x.astype(np.float32), W1.astype(np.float32)) + b1")
+    assert lost(graded(variant(tmp_path, (FORWARD, f32)), reference)) == set()
+
+
+def test_backprop_through_the_log_itself_gets_full_marks(tmp_path, reference):
+    usual = "        dy = (y - t) / batch_size\n"
+    exact = ("        g = -t / (y + 1e-7) / batch_size\n"
+             "        dy = y * (g - np.sum(g * y, axis=1, keepdims=True))\n")
+    assert lost(graded(variant(tmp_path, (usual, exact)), reference)) == set()
+
+
+def test_the_rule_offers_the_reference_only_for_failing_or_unchecked_functions(reference):
+    stand_ins = StandIns(reference)
+    stand_ins.record("sigmoid", True)
+    stand_ins.record("softmax", True)
+    stand_ins.record("softmax", False)          # one failing check is enough
+    stand_ins.record("TwoLayerNet.forward", True)
+    offered = stand_ins.for_check("TwoLayerNet.gradient")
+    assert "sigmoid" not in offered and "TwoLayerNet.forward" not in offered
+    assert offered["softmax"] is reference["softmax"]
+    assert "TwoLayerNet.train_model" in offered                       # not checked yet
+    assert "TwoLayerNet.numerical_gradient" not in offered            # the twin: never
+    assert offered["numerical_gradient"] == IN_BOX["numerical_gradient"]   # runs in the box
+    assert StandIns().for_check("TwoLayerNet.loss") == IN_BOX        # the student's own check
