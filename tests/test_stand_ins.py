@@ -91,7 +91,7 @@ def test_backprop_through_the_log_itself_gets_full_marks(tmp_path, reference):
 
 
 def test_the_rule_offers_the_reference_only_for_failing_or_unchecked_functions(reference):
-    stand_ins = StandIns(reference)
+    stand_ins = StandIns(list(reference), reference)
     stand_ins.record("sigmoid", True)
     stand_ins.record("softmax", True)
     stand_ins.record("softmax", False)          # one failing check is enough
@@ -99,7 +99,58 @@ def test_the_rule_offers_the_reference_only_for_failing_or_unchecked_functions(r
     offered = stand_ins.for_check("TwoLayerNet.gradient")
     assert "sigmoid" not in offered and "TwoLayerNet.forward" not in offered
     assert offered["softmax"] is reference["softmax"]
-    assert "TwoLayerNet.train_model" in offered                       # not checked yet
+    assert "TwoLayerNet.train_model" not in offered                   # after gradient: not its to call
     assert "TwoLayerNet.numerical_gradient" not in offered            # the twin: never
     assert offered["numerical_gradient"] == IN_BOX["numerical_gradient"]   # runs in the box
-    assert StandIns().for_check("TwoLayerNet.loss") == IN_BOX        # the student's own check
+    assert StandIns(list(reference)).for_check("TwoLayerNet.loss") == IN_BOX   # the student's own check
+    assert StandIns(list(reference)).for_check("sigmoid") == {}
+
+
+def test_a_forward_cannot_take_its_output_from_a_later_stand_in(tmp_path, reference):
+    """Issue 18's attack: no forward code and no gradient code; forward asks the stand-in
+    gradient for one row at a time with t = 0, whose b2 is that row's output. gradient comes
+    after forward in course.toml's order, so no stand-in answers (10 unearned points before)."""
+    cheat = ("        k = self.params['W2'].shape[1]\n"
+             "        return np.array([self.gradient(x[i:i + 1], np.zeros((1, k)))['b2'] for i in range(x.shape[0])])")
+    gradient_start = SOLUTION.index("        W1, b1 = self.params['W1'], self.params['b1']\n        W2, b2 = self.params['W2'], self.params['b2']\n        batch_size")
+    gradient_end = SOLUTION.index("        # END SOLUTION", gradient_start)
+    path = variant(tmp_path, (FORWARD, cheat),
+                   (SOLUTION[gradient_start:gradient_end], "        raise NotImplementedError\n"))
+    tests = graded(path, reference)
+    assert all(t["score"] == 0 for t in tests if function_of(t) == "TwoLayerNet.forward")
+
+
+def test_keeping_the_argument_earns_nothing_without_a_result(tmp_path, reference):
+    """Issue 18: functions that return None kept the 'does not modify its argument' and
+    'x holds its original values' points (5 unearned)."""
+    path = tmp_path / "two_layer_net.py"
+    path.write_text("import numpy as np\n\ndef softmax(x):\n    return None\n\n"
+                    "def numerical_gradient(f, x):\n    return None\n", encoding="utf-8")
+    assert sum(t["score"] for t in graded(path, reference)) == 0
+
+
+def test_a_numerical_gradient_that_knows_f_in_advance_earns_nothing(tmp_path, reference):
+    """Issue 18: the check's f had a fixed formula, printed in the feedback, and the
+    checks' names: its derivative could be returned without differentiating anything."""
+    path = tmp_path / "two_layer_net.py"
+    path.write_text("import numpy as np\n\ndef numerical_gradient(f, x):\n"
+                    "    index = np.arange(x.size).reshape(x.shape)\n"
+                    "    return 3 * np.cos(3 * x) + x ** 2 + index\n", encoding="utf-8")
+    tests = [t for t in graded(path, reference) if function_of(t) == "numerical_gradient"]
+    assert sum(t["score"] for t in tests if "restores" not in t["name"] and "original" not in t["name"]) == 0
+
+
+def test_the_methods_probe_answers_nothing_worth_replaying(tmp_path, reference):
+    """Issue 18: the probe of TwoLayerNet.numerical_gradient answered with the expected
+    gradients; a method that kept them for its second call earned 10 points."""
+    method = SOLUTION[SOLUTION.index("    def numerical_gradient(self, x, t):"):SOLUTION.index("    def gradient(self, x, t):")]
+    body_start = method.index("        # BEGIN SOLUTION")
+    cheat = method[:body_start] + (
+        "        kept = TwoLayerNet.__dict__.get('_kept')\n"
+        "        if kept is not None:\n"
+        "            return {key: value.copy() for key, value in kept.items()}\n"
+        "        found = {key: numerical_gradient(lambda W: 0.0, self.params[key]) for key in ('W1', 'b1', 'W2', 'b2')}\n"
+        "        TwoLayerNet._kept = found\n"
+        "        return found\n\n")
+    tests = graded(variant(tmp_path, (method, cheat)), reference)
+    assert all(t["score"] == 0 for t in tests if function_of(t) == "TwoLayerNet.numerical_gradient")

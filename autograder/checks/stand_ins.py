@@ -63,9 +63,10 @@ class StandIns:
       student's own when G has passed every one of its own checks (hidden ones too, where
       they run). Correct code therefore runs exactly as the student wrote it: caches set by
       ``forward`` and read by ``gradient``, layer objects, helpers of its own.
-    - The reference's G stands in when G failed one of its checks, or has not been checked
-      yet (it comes after F in course.toml's order, which puts helpers first), so a bug in
-      G costs only G's points. F's twin (TWINS) is never offered.
+    - The reference's G stands in when G failed one of its checks, so a bug in G costs
+      only G's points. Only the functions before F in course.toml's order (``order``,
+      helpers first) are offered, and never F's twin (TWINS): a stand-in answers only what
+      F may ask of it (a ``forward`` cannot take its output from the reference's ``gradient``).
     - A check that fails with a wrong value or an error gets a second run, with the other
       collaborators: the student's own throughout when the first run had stand-ins for
       failing functions (a ``gradient`` that reads the cache its own ``forward`` sets is
@@ -85,13 +86,18 @@ class StandIns:
 
     SECOND_CHANCE = ("wrong", "error")   # failure kinds worth a second run (not time-outs, crashes...)
 
-    def __init__(self, reference: dict[str, Callable[..., Any]] | None = None,
+    def __init__(self, order: Sequence[str], reference: dict[str, Callable[..., Any]] | None = None,
                  judge: Callable[[str], bool] | None = None) -> None:
+        self.order = tuple(order)
         self.reference = dict(reference or {})
         self.judge = judge
         self.status: dict[str, bool] = {}
         self.used: set[str] = set()     # the stand-ins handed to the running check
         self.mode = "rule"              # "rule", or a second run's "own" or "reference"
+
+    def before(self, target: str) -> tuple[str, ...]:
+        """The graded functions ``target`` may call: those before it in course.toml's order."""
+        return self.order[:self.order.index(target)] if target in self.order else ()
 
     def record(self, function: str, passed: bool) -> None:
         """Note the outcome of one check of ``function``."""
@@ -109,7 +115,8 @@ class StandIns:
             return {}
         offered = {**self.reference, **IN_BOX}         # IN_BOX ships with the box: students have it too
         found = {name: IN_BOX.get(name, fn) for name, fn in offered.items()
-                 if name not in (target, TWINS.get(target)) and (self.mode == "reference" or not self.passes(name))}
+                 if name in self.before(target) and name != TWINS.get(target)
+                 and (self.mode == "reference" or not self.passes(name))}
         self.used.update(found)
         return found
 

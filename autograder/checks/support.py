@@ -257,8 +257,47 @@ def params_of(known: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     return {key: known[f"{prefix}.{key}"] for key in ("W1", "b1", "W2", "b2")}
 
 
-def wavy(x: np.ndarray) -> float:
-    """The function whose numerical gradient the checks ask for: every element
-    contributes differently, so a mixed-up index shows. Gradient: 3 cos(3x) + x^2 + index."""
-    index = np.arange(x.size, dtype=float).reshape(x.shape)
-    return float(np.sum(np.sin(3 * x)) + np.sum(x ** 3) / 3 + np.sum(index * x))
+class Wavy:
+    """A fresh ``f`` for numerical_gradient: every element contributes differently, so a
+    mixed-up index shows, and its coefficients are drawn anew for every check (from the
+    operating system's randomness), so no derivative can be written down in advance.
+    It is called ``f`` and nothing else of it tells what it is; it remembers the points
+    it was called at (a bounded number), to recognise a forward difference.
+
+    f(x) = sum(sin(a x)) + b sum(x^3) / 3 + sum(index * x)
+    """
+
+    __name__ = "f"
+
+    def __init__(self, rng: np.random.Generator | None = None) -> None:
+        rng = rng or np.random.default_rng()
+        self.a, self.b = round(float(rng.uniform(2, 4)), 3), round(float(rng.uniform(0.5, 1.5)), 3)
+        self.calls: list[np.ndarray] = []
+        self.formula = f"f = sum(sin({self.a}x)) + {self.b} sum(x^3)/3 + sum(index * x)"
+        self.repro = (f"lambda x: np.sum(np.sin({self.a} * x)) + {self.b} * np.sum(x ** 3) / 3 "
+                      "+ np.sum(np.arange(x.size).reshape(x.shape) * x)")
+
+    def value(self, x: np.ndarray) -> float:
+        index = np.arange(x.size, dtype=float).reshape(x.shape)
+        return float(np.sum(np.sin(self.a * x)) + self.b * np.sum(x ** 3) / 3 + np.sum(index * x))
+
+    def __call__(self, x: Any) -> float:
+        x = np.asarray(x, dtype=float)
+        if len(self.calls) < 1000 and x.size <= 10000:   # enough to tell; bounded for a hostile caller
+            self.calls.append(x.copy())
+        return self.value(x)
+
+    def differences(self, x: np.ndarray, h: float = 1e-4) -> tuple[np.ndarray, np.ndarray]:
+        """(central, forward) differences of f at ``x``, computed here: what a right
+        numerical_gradient returns, and what the common mistake (f(x+h) - f(x)) / h does."""
+        x = np.array(x, dtype=float)
+        central, forward, base = np.zeros_like(x), np.zeros_like(x), self.value(x)
+        for idx in np.ndindex(x.shape):
+            saved = x[idx]
+            x[idx] = saved + h
+            above = self.value(x)
+            x[idx] = saved - h
+            central[idx] = (above - self.value(x)) / (2 * h)
+            forward[idx] = (above - base) / h
+            x[idx] = saved
+        return central, forward
