@@ -57,6 +57,14 @@ def _net(ref, params):
     return net
 
 
+def _drifting(rng, shape, h=1e-4):
+    """Random values of which some do not come back exactly from += h, -= 2h, += h."""
+    while True:
+        x = rng.normal(size=shape)
+        if not np.array_equal(((x + h) - 2 * h) + h, x):
+            return x
+
+
 def _gradient_through_eps(params, x, t):
     """Backprop through log(y + 1e-7) itself, not the usual (y - t) / N: just as right (it is
     the exact gradient of the loss as the contract defines it), and different by about
@@ -193,6 +201,8 @@ def make_known(ref: ModuleType, course: dict[str, Any] | None = None) -> dict[st
 
     x = rng.normal(size=(2, 3))
     values.update({"numgrad.x": x})      # f is drawn anew in every check: support.Wavy
+    # the restore check's x: x[i] += h; x[i] -= 2 * h; x[i] += h must leave a trace on it
+    values["numgrad.x_restore"] = _drifting(rng, (3, 4))
     x1 = rng.normal(size=5)
     values.update({"numgrad.x1": x1})
 

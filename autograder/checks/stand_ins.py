@@ -9,6 +9,7 @@ otter-grader autograder (by patching the student's namespace).
 """
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,10 +22,11 @@ class MissingFromReference(Exception):
     """course.toml lists a graded function that the reference solution does not define."""
 
 
-def collaborators(ref: ModuleType, functions: Sequence[str]) -> dict[str, Callable[..., Any]]:
+def collaborators(ref: ModuleType, functions: Sequence[str]) -> dict[str, Any]:
     """name -> callable of the reference module ``ref`` for each graded function
     (``functions``: course.toml's list, e.g. "softmax", "TwoLayerNet.forward"):
-    module functions as they are; methods take the object's params first."""
+    module functions as they are; methods take the object's params first; the IN_BOX
+    ones as ``{"source", "name"}``, to be defined beside the student's data."""
     def method(owner, name):
         def call(params, *args, **kwargs):
             net = object.__new__(owner)
@@ -41,6 +43,8 @@ def collaborators(ref: ModuleType, functions: Sequence[str]) -> dict[str, Callab
             raise MissingFromReference(f"course.toml [points] lists {function!r}, which the reference "
                                        "solution (solution/two_layer_net.py) does not define")
         found[function] = method(owner, name) if owner_name else getattr(ref, name)
+        if function in IN_BOX:
+            found[function] = {"source": inspect.getsource(found[function]), "name": name}
     return found
 
 
@@ -48,10 +52,10 @@ def collaborators(ref: ModuleType, functions: Sequence[str]) -> dict[str, Callab
 # work to the reference's other (gradient returning self.numerical_gradient(x, t)).
 TWINS = {"TwoLayerNet.gradient": "TwoLayerNet.numerical_gradient",
          "TwoLayerNet.numerical_gradient": "TwoLayerNet.gradient"}
-# Stand-ins that must run beside the student's data, in the box: the contract's central
-# difference perturbs the very array it is given (``self.params[key]``), which a function
-# in the grader, handed a copy, cannot (``calling.BUILTINS``).
-IN_BOX = {"numerical_gradient": "calling:central_difference"}
+# Stand-ins that must run beside the student's data, in the box: the module-level
+# numerical_gradient perturbs the very array it is given (``self.params[key]``), which a
+# function in the grader, handed a copy, cannot. They go as source text (``calling.compiled``).
+IN_BOX = ("numerical_gradient",)
 
 
 class StandIns:
@@ -78,9 +82,8 @@ class StandIns:
       So a broken ``forward`` costs a ``gradient`` that depends on its cache its points
       too, and the feedback says to fix ``forward`` first.
 
-    ``reference``: name -> callable (:func:`collaborators`); empty where the student runs
-    the checks, whose own functions are then used, but for the stand-ins that run in the
-    box (IN_BOX), which are not the reference's and ship with the box. ``judge(G)``:
+    ``reference``: name -> stand-in (:func:`collaborators`); empty where the student runs
+    the checks, whose own functions are then always used. ``judge(G)``:
     whether G passes its checks, for a G nobody :meth:`record`-ed.
     """
 
@@ -113,8 +116,7 @@ class StandIns:
         """The patches for a call of a check of ``target``: {name: stand-in}."""
         if self.mode == "own":
             return {}
-        offered = {**self.reference, **IN_BOX}         # IN_BOX ships with the box: students have it too
-        found = {name: IN_BOX.get(name, fn) for name, fn in offered.items()
+        found = {name: fn for name, fn in self.reference.items()
                  if name in self.before(target) and name != TWINS.get(target)
                  and (self.mode == "reference" or not self.passes(name))}
         self.used.update(found)

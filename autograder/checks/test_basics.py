@@ -150,16 +150,17 @@ def test_numerical_gradient_values(sub, known):
     numgrad_check(sub, known["numgrad.x"])
 
 
-@check("numerical_gradient: x holds its original values afterwards", points=3, known=("numgrad.x",))
+@check("numerical_gradient: x holds its original values afterwards", points=3, known=("numgrad.x_restore",))
 def test_numerical_gradient_restores_x(sub, known):
-    x = known["numgrad.x"]
+    x = known["numgrad.x_restore"]
     result = call(sub, "numerical_gradient", Wavy(), x)
     expect_array(result.value, "numerical_gradient", x.shape)   # keeping x earns nothing without a result
     after = result.args_after[1]
     if not np.array_equal(after, x):
         raise CheckFailed(("numerical_gradient 返回后 x 的值变了。", "x changed after numerical_gradient returned."),
-                          ("每个元素算完后用 x[idx] = tmp_val 还原。",
-                           "Restore each element with x[idx] = tmp_val after using it."),
+                          ("每个元素算完后把保存的原值赋回去（x[idx] = tmp_val），不要靠 +h、-h 抵消：浮点舍入会留下误差。",
+                           "Restore each element by assigning its saved value back (x[idx] = tmp_val), not by "
+                           "adding and taking away h: floating-point rounding leaves a trace."),
                           before=show(x), after=show(after))
 
 

@@ -176,7 +176,7 @@ class Box:
         instance for a method call. ``seed``: np.random.seed right before the
         call. ``patches``: {"name" or "Class.method": grader callable} replaced
         for this call only (a method patch is called as fn(self.params, *args));
-        a string names one of ``calling.BUILTINS``, which runs in the worker.
+        a ``{"source", "name"}`` dict is defined and run in the worker (``calling.compiled``).
         ``timeout`` overrides ``limits.call_seconds``.
         """
         if self._depth:
@@ -187,8 +187,8 @@ class Box:
             msg["args"] = self._enc(list(args))
             msg["kwargs"] = self._enc(kwargs)
             msg["obj"] = self._enc(obj) if obj is not None else None
-            msg["patches"] = {name: fn if isinstance(fn, str) else self._register(fn, name)   # str: a builtin
-                              for name, fn in (patches or {}).items()}
+            msg["patches"] = {name: self._enc(fn) if isinstance(fn, dict) else self._register(fn, name)
+                              for name, fn in (patches or {}).items()}     # dict: source, defined in the worker
 
         reply, stdout, seconds = self._top_level(encode_request, msg, timeout, f"the call to {target}")
         try:

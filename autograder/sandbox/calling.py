@@ -15,9 +15,10 @@ For ``call(target, *args, obj=..., seed=..., patches=...)``:
    raises; then ``params`` and ``attrs`` are set on it.
 3. ``patches`` (``{"name" or "Class.method": callable}``) replace those names for
    this call only, after the object is built; a method's callable is called as
-   ``fn(self.params, *args)``. A patch given as a string names one of this file's
-   :data:`BUILTINS`, which run here, beside the student's data. :func:`restore` puts
-   back exactly what was there, removing what was not.
+   ``fn(self.params, *args)``, after the class's own method (if it defines one) has run
+   for the state it sets, its result and error ignored. A patch given as ``{"source", "name"}`` is defined from
+   that source text here (:func:`compiled`), to run beside the student's data.
+   :func:`restore` puts back exactly what was there, removing what was not.
 4. ``np.random`` and ``random`` are seeded with ``seed`` right before the call.
 """
 from __future__ import annotations
@@ -64,10 +65,27 @@ def build_object(cls: Any, spec: dict[str, Any], seed: int | None = None,
     if obj is None:
         obj = object.__new__(cls)
     if spec.get("params") is not None:
-        obj.params = spec["params"]
+        set_params(obj, spec["params"])
     for key, value in (spec.get("attrs") or {}).items():
         setattr(obj, key, value)
     return obj
+
+
+def set_params(obj: Any, params: dict[str, Any]) -> None:
+    """``obj.params = params``, but into the arrays ``__init__`` made where shapes and dtypes
+    agree: objects that hold references to them (layers, as "Deep Learning from Scratch"
+    builds them) see the new values too."""
+    current = getattr(obj, "params", None)
+    if not isinstance(current, dict):
+        obj.params = params
+        return
+    for key, value in params.items():
+        old = current.get(key)
+        if isinstance(old, np.ndarray) and isinstance(value, np.ndarray) and old.shape == value.shape \
+                and old.dtype == value.dtype and old.flags.writeable:
+            old[...] = value
+        else:
+            current[key] = value
 
 
 def target_function(module: ModuleType, target: str, obj_spec: dict[str, Any] | None = None, seed: int | None = None,
@@ -90,37 +108,32 @@ def target_function(module: ModuleType, target: str, obj_spec: dict[str, Any] | 
     return func, obj
 
 
-def central_difference(f: Callable[[Any], Any], x: Any) -> Any:
-    """The contract's ``numerical_gradient``: ``(f(x+h) - f(x-h)) / 2h``, h = 1e-4, for
-    every element of ``x``, perturbed in place and restored. The stand-in for a student's
-    failing one: it must change the very array the caller hands it (``self.params[key]``)."""
-    h, grad = 1e-4, np.zeros_like(x, dtype=float)
-    for idx in np.ndindex(*np.shape(x)):
-        saved = x[idx]
-        x[idx] = saved + h
-        above = float(f(x))
-        x[idx] = saved - h
-        below = float(f(x))
-        x[idx] = saved
-        grad[idx] = (above - below) / (2 * h)
-    return grad
+def compiled(spec: dict[str, str]) -> Callable[..., Any]:
+    """The function ``spec["name"]`` defined by the source text ``spec["source"]`` (with
+    numpy as ``np``): a stand-in that must run here, beside the student's data (the
+    grader's module-level ``numerical_gradient`` must perturb the very array it is given)."""
+    namespace: dict[str, Any] = {"np": np, "numpy": np, "__name__": "stand_in"}
+    exec(compile(spec["source"], "<stand-in>", "exec"), namespace)
+    return namespace[spec["name"]]
 
 
-BUILTINS = {"calling:central_difference": central_difference}
-
-
-def apply_patches(module: ModuleType, patches: Mapping[str, Callable[..., Any] | str]) -> list[tuple[Any, str, Any]]:
+def apply_patches(module: ModuleType, patches: Mapping[str, Any]) -> list[tuple[Any, str, Any]]:
     """Install ``patches``; return what :func:`restore` needs to undo them."""
     saved = []
     for name, fn in patches.items():
-        if isinstance(fn, str):
-            fn = BUILTINS[fn]
+        if isinstance(fn, dict):
+            fn = compiled(fn)
         if "." in name:
             cls_name, attr = name.split(".", 1)
             cls = attribute(module, cls_name, "class")
             saved.append((cls, attr, vars(cls).get(attr, MISSING)))
 
-            def method(self, *args, _fn=fn, **kwargs):
+            def method(self, *args, _fn=fn, _own=vars(cls).get(attr), **kwargs):
+                if callable(_own):          # the student's own first, for the state it sets (a cache,
+                    try:                    # layers); its result is not used, nor its error
+                        _own(self, *args, **kwargs)
+                    except Exception:
+                        pass
                 return _fn(getattr(self, "params", None), *args, **kwargs)
             method.__name__ = method.__qualname__ = attr
             setattr(cls, attr, method)

@@ -61,7 +61,8 @@ def _collaborators():
     spec = importlib.util.spec_from_file_location("reference_two_layer_net", REFERENCE)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return {name: _by_value(fn) for name, fn in collaborators(module, _known()["functions"]).items()}
+    return {name: _by_value(fn) if callable(fn) else fn      # not callable: source, defined beside the data
+            for name, fn in collaborators(module, _known()["functions"]).items()}
 
 
 def _by_value(fn):
