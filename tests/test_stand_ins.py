@@ -154,3 +154,28 @@ def test_the_methods_probe_answers_nothing_worth_replaying(tmp_path, reference):
         "        return found\n\n")
     tests = graded(variant(tmp_path, (method, cheat)), reference)
     assert all(t["score"] == 0 for t in tests if function_of(t) == "TwoLayerNet.numerical_gradient")
+
+
+def test_a_stand_in_refuses_work_that_would_overwhelm_the_grader(reference):
+    """Issue 18: a student's parameters that broadcast into an n x n matrix made the
+    reference's forward, run in the grader, take 1.1 GB (n = 48,000 numbers) or get the
+    grader OOM-killed (n = 26,000). Now it fails the student's call."""
+    import numpy as np
+    from autograder.checks.stand_ins import StandInRefused
+    n = 26_000
+    params = {"W1": np.ones((3, 1)), "b1": np.ones(n), "W2": np.ones((n, 1)), "b2": np.zeros(1)}
+    with pytest.raises(StandInRefused, match="MB"):
+        reference["TwoLayerNet.forward"](params, np.ones((n, 3)))
+    with pytest.raises(StandInRefused, match="numbers"):
+        reference["sigmoid"](np.zeros(3_000_000))
+    assert reference["sigmoid"](np.zeros(3)).tolist() == [0.5, 0.5, 0.5]     # the bound is a bound only
+
+
+def test_the_attack_costs_only_the_attackers_own_check(tmp_path, reference):
+    loss = "        return cross_entropy_error(self.forward(x), t)"
+    attack = ("        n = 26000\n        self.params = {'W1': np.ones((x.shape[1], 1)), 'b1': np.ones(n),\n"
+              "                       'W2': np.ones((n, 1)), 'b2': np.zeros(1)}\n"
+              "        return cross_entropy_error(self.forward(np.ones((n, x.shape[1]))), t)")
+    broken_forward = "        raise ValueError('not yet')"     # fails its checks: stood in for
+    tests = graded(variant(tmp_path, (loss, attack), (FORWARD, broken_forward)), reference)
+    assert lost(tests) == {"TwoLayerNet.forward", "TwoLayerNet.loss"}

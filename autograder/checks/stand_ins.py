@@ -9,6 +9,8 @@ otter-grader autograder (by patching the student's namespace).
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import inspect
 from typing import TYPE_CHECKING
 
@@ -35,17 +37,83 @@ def collaborators(ref: ModuleType, functions: Sequence[str]) -> dict[str, Any]:
         call.__name__ = name
         return call
 
-    found = {}
+    found: dict[str, Any] = {}
     for function in functions:
         owner_name, _, name = function.rpartition(".")
         owner = getattr(ref, owner_name, None) if owner_name else ref
         if not callable(getattr(owner, name, None)):
             raise MissingFromReference(f"course.toml [points] lists {function!r}, which the reference "
                                        "solution (solution/two_layer_net.py) does not define")
-        found[function] = method(owner, name) if owner_name else getattr(ref, name)
+        found[function] = bounded(method(owner, name) if owner_name else getattr(ref, name), function)
         if function in IN_BOX:
-            found[function] = {"source": inspect.getsource(found[function]), "name": name}
+            found[function] = {"source": inspect.getsource(getattr(owner, name)), "name": name}
     return found
+
+
+# The work a student's inputs can ask of a stand-in, which runs in the grader: no array
+# over MAX_ELEMENTS (the checks' largest input is the learning check's 5,000 x 100), and
+# no more than STAND_IN_MEMORY of new memory (where the platform can cap it): a shape
+# that broadcasts into an n x n matrix fails the student's call, not the grader.
+MAX_ELEMENTS = 2_000_000
+STAND_IN_MEMORY = 256 * 2**20
+
+
+class StandInRefused(ValueError):
+    """A stand-in would not run on the inputs a student's code gave it."""
+
+
+def bounded(fn: Callable[..., Any], function: str) -> Callable[..., Any]:
+    """``fn`` with the limits above; breaking them raises :class:`StandInRefused`."""
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        sizes = [value.size for value in _arrays((args, kwargs)) if value.size > MAX_ELEMENTS]
+        if sizes:
+            raise StandInRefused(f"the reference's {function} was given an array of {max(sizes):,} numbers "
+                                 f"(at most {MAX_ELEMENTS:,})")
+        try:
+            with _memory_cap(STAND_IN_MEMORY):
+                return fn(*args, **kwargs)
+        except MemoryError:
+            raise StandInRefused(f"the reference's {function} would need more than "
+                                 f"{STAND_IN_MEMORY >> 20} MB for these inputs") from None
+    return call
+
+
+def _arrays(value, depth=0):
+    """The numpy arrays in ``value`` (nested tuples, lists, dicts; bounded depth)."""
+    if hasattr(value, "size") and hasattr(value, "shape"):
+        yield value
+    elif depth < 4 and isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _arrays(item, depth + 1)
+    elif depth < 4 and isinstance(value, dict):
+        for item in value.values():
+            yield from _arrays(item, depth + 1)
+
+
+@contextlib.contextmanager
+def _memory_cap(extra: int):
+    """Cap this process's address space at its present size plus ``extra`` bytes while the
+    block runs (Linux: RLIMIT_AS; elsewhere, and where the present size is unknown, no cap)."""
+    try:
+        import resource
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            present = int(statm.read().split()[0]) * resource.getpagesize()
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = present + extra
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY and soft <= cap:
+        yield                                   # already tighter
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 # Functions that compute the same thing: a check of one must not let it hand the

@@ -16,7 +16,7 @@ For ``call(target, *args, obj=..., seed=..., patches=...)``:
 3. ``patches`` (``{"name" or "Class.method": callable}``) replace those names for
    this call only, after the object is built; a method's callable is called as
    ``fn(self.params, *args)``, after the class's own method (if it defines one) has run
-   for the state it sets, its result and error ignored. A patch given as ``{"source", "name"}`` is defined from
+   for the state it sets, its result and error ignored and the parameters put back. A patch given as ``{"source", "name"}`` is defined from
    that source text here (:func:`compiled`), to run beside the student's data.
    :func:`restore` puts back exactly what was there, removing what was not.
 4. ``np.random`` and ``random`` are seeded with ``seed`` right before the call.
@@ -129,18 +129,30 @@ def apply_patches(module: ModuleType, patches: Mapping[str, Any]) -> list[tuple[
             saved.append((cls, attr, vars(cls).get(attr, MISSING)))
 
             def method(self, *args, _fn=fn, _own=vars(cls).get(attr), **kwargs):
+                params = getattr(self, "params", None)
                 if callable(_own):          # the student's own first, for the state it sets (a cache,
-                    try:                    # layers); its result is not used, nor its error
+                    kept = _copied(params)  # layers); its result is not used, nor its error, and
+                    try:                    # the parameters are put back as they were
                         _own(self, *args, **kwargs)
                     except Exception:
                         pass
-                return _fn(getattr(self, "params", None), *args, **kwargs)
+                    if kept is not None:
+                        self.params = params
+                        set_params(self, kept)
+                return _fn(params, *args, **kwargs)
             method.__name__ = method.__qualname__ = attr
             setattr(cls, attr, method)
         else:
             saved.append((module, name, vars(module).get(name, MISSING)))
             setattr(module, name, fn)
     return saved
+
+
+def _copied(params: Any) -> dict[str, Any] | None:
+    """A copy of a params dict's arrays (None for anything else)."""
+    if not isinstance(params, dict):
+        return None
+    return {key: value.copy() if isinstance(value, np.ndarray) else value for key, value in params.items()}
 
 
 def restore(saved: list[tuple[Any, str, Any]]) -> None:
