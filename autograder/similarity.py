@@ -14,17 +14,18 @@ are left out.
 What the report flags (``flagged``) is calibrated against what independent correct code
 shares. On this assignment the holes are a line or a few each, and correct answers look
 alike: eleven correct files written independently in different styles
-(examples/styles/correct) reach 0.53 with each other, above course.toml's threshold of
-0.5, while disguised copies reach 0.99. So a pair is flagged on what it shares beyond
-the class's agreement: the fingerprints are taken again with, besides the skeleton,
-the reference solution's filled-in holes (the canonical answer) and every fingerprint
-that at least COMMON_SHARE of the class (and at least COMMON_MIN students) wrote as
-boilerplate, as MOSS ignores code found in many submissions. A pair is flagged when
-that similarity is at least ``[similarity] threshold`` and the code it still shares is
-at least MIN_SHARED tokens long (one common mistake of a line or two is agreement too).
-Measured on those eleven files with seven disguised copies mixed in (a ring of three
-among them; tests/test_similarity.py): the copies keep 0.91 to 0.99, independent pairs
-at most 0.20 (sharing at most 190 tokens), copies at least 571 tokens.
+(examples/styles/correct) reach 0.60 with each other in the plain figure, while
+disguised copies reach 0.97 to 1.00. So a pair is flagged on what it shares beyond the
+class's agreement (``beyond``): besides the skeleton, the reference solution's filled-in
+holes (the canonical answer) and every fingerprint that at least COMMON_SHARE of the
+class (and at least COMMON_MIN students) hold are boilerplate, as MOSS ignores code
+found in many submissions. A pair is flagged when that similarity is at least
+course.toml's ``[similarity] threshold`` (0.7) and the code it still shares is at least
+MIN_SHARED tokens long (one common mistake of a line or two is agreement too).
+Measured (``python -m benchmarks.calibrate_similarity``; tests/test_similarity.py):
+beyond the agreement, the eleven files reach at most 0.45 (297 tokens shared); with
+seven disguised copies mixed in (a ring of three among them) the copies keep 0.89 to
+0.99 (599 tokens and more) and independent pairs at most 0.32.
 
 What this cannot see, by design: two files that are the reference's answer (or the
 class's common answer) and nothing else have nothing left to compare, and a group of

@@ -12,22 +12,30 @@ import time
 from autograder import similarity
 from autograder.intake import Refused, read_submission
 from autograder.paths import ROOT
+from autograder.settings import load as load_settings
 from tests.disguise import disguise, styles_class
 
 
 def main():
+    threshold = load_settings()["similarity"]["threshold"]
     sources, copies = styles_class()
-    prints = similarity.fingerprints(sources)
-    plain = {(p.student_a, p.student_b): p.similarity for p in similarity.compare(prints)}
-    calibrated = {(a, b): (share, shared) for a, b, share, shared in similarity.overlaps(similarity.beyond(prints))}
-    for label, keys in (("copies", copies), ("independent", set(plain) - copies)):
-        shares = [plain.get(k, 0.0) for k in keys]
-        after = [calibrated.get(k, (0.0, 0)) for k in keys]
-        print(f"{label:12} {len(keys):3} pairs  plain {min(shares):.2f}-{max(shares):.2f}  beyond agreement "
-              f"{min(a[0] for a in after):.2f}-{max(a[0] for a in after):.2f}, tokens shared "
-              f"{min(a[1] for a in after)}-{max(a[1] for a in after)}")
-    flagged = similarity.flagged(prints, 0.5)
-    print(f"flagged at 0.5: {len(flagged)} pairs, all copies: {all((p.student_a, p.student_b) in copies for p in flagged)}")
+    independent = {name: text for name, text in sources.items() if not name.startswith("copy")}
+    for label, class_ in (("with copies", sources), ("without copies", independent)):
+        prints = similarity.fingerprints(class_)
+        plain = {(p.student_a, p.student_b): p.similarity for p in similarity.compare(prints)}
+        beyond = {(a, b): (share, shared) for a, b, share, shared in similarity.overlaps(similarity.beyond(prints))}
+        print(f"examples/styles/correct, {len(class_)} files {label}:")
+        every = {(a, b) for i, a in enumerate(sorted(class_)) for b in sorted(class_)[i + 1:]}
+        for kind, keys in (("copies", copies & every), ("independent", every - copies)):
+            if keys:
+                shares = [plain.get(k, 0.0) for k in keys]
+                after = [beyond.get(k, (0.0, 0)) for k in keys]
+                print(f"  {kind:12} {len(keys):3} pairs  plain {min(shares):.2f}-{max(shares):.2f}  beyond the "
+                      f"agreement {min(a[0] for a in after):.2f}-{max(a[0] for a in after):.2f}, tokens shared "
+                      f"{min(a[1] for a in after)}-{max(a[1] for a in after)}")
+        flagged = similarity.flagged(prints, threshold)
+        print(f"  flagged at {threshold}: {len(flagged)} pairs, all copies: "
+              f"{all((p.student_a, p.student_b) in copies for p in flagged)}")
 
     example = {}
     for path in sorted((ROOT / "examples" / "submissions").iterdir()):
@@ -36,8 +44,8 @@ def main():
         except Refused:
             pass
     example_prints = similarity.fingerprints(example)
-    print("example class flagged:", [(p.student_a, p.student_b, p.similarity)
-                                     for p in similarity.flagged(example_prints, 0.5)])
+    print("examples/submissions flagged:", [(p.student_a, p.student_b, p.similarity)
+                                            for p in similarity.flagged(example_prints, threshold)])
 
     every = dict(example, **{p.stem: p.read_text(encoding="utf-8")
                              for p in sorted((ROOT / "examples" / "styles").glob("*/*.py"))})
@@ -52,7 +60,7 @@ def timed(label, prints):
     start = time.perf_counter()
     similarity.compare(prints)
     middle = time.perf_counter()
-    similarity.flagged(prints, 0.5)
+    similarity.flagged(prints, load_settings()["similarity"]["threshold"])
     print(f"{label}: compare {middle - start:.1f} s, flagged {time.perf_counter() - middle:.1f} s")
 
 

@@ -3,9 +3,11 @@ import pytest
 
 from autograder import similarity
 from autograder.paths import ROOT
+from autograder.settings import load as load_settings
 from tests.disguise import disguise, styles_class
 
 EXAMPLES = ROOT / "examples" / "submissions"
+THRESHOLD = load_settings()["similarity"]["threshold"]
 
 
 def source(name):
@@ -67,9 +69,8 @@ def test_copies_are_flagged_and_independent_correct_files_are_not():
     independent = [p for p in pairs if (p.student_a, p.student_b) not in copies]
     assert {(p.student_a, p.student_b) for p in pairs} >= copies
     assert [(p.student_a, p.student_b) in copies for p in pairs[:len(copies)]] == [True] * len(copies)
-    assert max(p.similarity for p in independent) >= 0.5    # what the plain figure would flag: agreement
-    threshold = 0.5                                         # course.toml's [similarity] threshold
-    flagged = similarity.flagged(prints, threshold)
+    assert max(p.similarity for p in independent) > 0.5     # agreement, which the plain figure at 0.5 flagged
+    flagged = similarity.flagged(prints, THRESHOLD)
     assert {(p.student_a, p.student_b) for p in flagged} == copies
     assert min(p.similarity for p in flagged) > 0.85
 
@@ -78,10 +79,10 @@ def test_what_the_class_shares_is_not_a_copy():
     # the same code in two or three files of this class is a copy; in COMMON_MIN (4), the class's agreement
     sources, _ = styles_class()
     plain = {name: text for name, text in sources.items() if not name.startswith("copy")}
-    assert similarity.flagged(similarity.fingerprints(plain), 0.5) == []
+    assert similarity.flagged(similarity.fingerprints(plain), THRESHOLD) == []
     for size, flags in ((2, 1), (3, 3), (similarity.COMMON_MIN, 0)):
         ring = dict(plain, **{f"twin{i}": disguise(plain["c03_loops"], seed=10 + i) for i in range(size - 1)})
-        found = similarity.flagged(similarity.fingerprints(ring), 0.5)
+        found = similarity.flagged(similarity.fingerprints(ring), THRESHOLD)
         assert len(found) == flags and all({p.student_a, p.student_b} <= set(ring) - set(plain) | {"c03_loops"}
                                            for p in found)
 
@@ -91,5 +92,5 @@ def test_the_reference_answer_is_agreement():
     text = reference.read_text(encoding="utf-8")
     prints = similarity.fingerprints({"a": text, "b": disguise(text, seed=1), "c": source("zhaoliu_1004_5004_two_layer_net.py")})
     assert similarity.compare(prints)[0].similarity > 0.9                 # similarity.csv still shows the pair
-    assert similarity.flagged(prints, 0.5) == []
-    assert similarity.flagged(prints, 0.5, reference="") != []           # without the reference as boilerplate
+    assert similarity.flagged(prints, THRESHOLD) == []
+    assert similarity.flagged(prints, THRESHOLD, reference="") != []           # without the reference as boilerplate

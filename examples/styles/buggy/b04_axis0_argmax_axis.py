@@ -38,9 +38,8 @@ def softmax(x):
     # ============ 请补充代码 / YOUR CODE HERE (softmax) ============
     # 先减去最后一个轴上的最大值（axis=-1, keepdims=True）以防溢出；用 x = x - ...，不要用 x -= ...（那会改写调用者的数组）。
     # Subtract the max along the last axis (axis=-1, keepdims=True) to avoid overflow; write x = x - ..., not x -= ... (which changes the caller's array).
-    # 减去每行的最大值，防止 exp 溢出
-    c = np.max(x, axis=-1, keepdims=True)
-    exp_x = np.exp(x - c)
+    x = x - np.max(x, axis=-1, keepdims=True)   # 防止溢出
+    exp_x = np.exp(x)
     return exp_x / np.sum(exp_x, axis=0, keepdims=True)
     # ============ 请补充代码结束 / END OF YOUR CODE ============
 
@@ -60,15 +59,13 @@ def cross_entropy_error(y, t):
     # 把 (K,) 的输入变成 (1, K)；整数标签取 y[np.arange(N), t]；log 里加 1e-7；最后除以批大小 N。
     # Reshape (K,) input to (1, K); for integer labels pick y[np.arange(N), t]; add 1e-7 inside the log; divide by the batch size N.
     if y.ndim == 1:
-        t = t.reshape(1, t.size)
         y = y.reshape(1, y.size)
-
-    # 监督数据是 one-hot 的情况下，转换为正确标签的索引
-    if t.size == y.size:
-        t = t.argmax(axis=1)
-
-    batch_size = y.shape[0]
-    return -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size
+        t = t.reshape(1, t.size) if t.size == y.size else t.reshape(1)
+    N = y.shape[0]
+    if t.ndim == 1:                      # 整数标签
+        p = y[np.arange(N), t]
+        return -np.sum(np.log(p + 1e-7)) / N
+    return -np.sum(t * np.log(y + 1e-7)) / N
     # ============ 请补充代码结束 / END OF YOUR CODE ============
 
 
@@ -84,23 +81,19 @@ def numerical_gradient(f, x):
     # ============ 请补充代码 / YOUR CODE HERE (numerical_gradient) ============
     # 用 np.nditer(x, flags=['multi_index'], op_flags=['readwrite']) 遍历每个元素；先 +h 求 f，再 -h 求 f，用中心差分 (f1 - f2) / (2*h)；最后把 x[idx] 还原。
     # Visit every element with np.nditer(x, flags=['multi_index'], op_flags=['readwrite']); evaluate f at +h and at -h, take the central difference (f1 - f2) / (2*h), then restore x[idx].
-    h = 1e-4  # 0.0001
+    h = 1e-4
     grad = np.zeros_like(x)
-
     it = np.nditer(x, flags=['multi_index'], op_flags=['readwrite'])
     while not it.finished:
         idx = it.multi_index
-        tmp_val = x[idx]
-        x[idx] = float(tmp_val) + h
-        fxh1 = f(x)  # f(x+h)
-
-        x[idx] = tmp_val - h
-        fxh2 = f(x)  # f(x-h)
-        grad[idx] = (fxh1 - fxh2) / (2 * h)
-
-        x[idx] = tmp_val  # 还原值
+        old = x[idx]
+        x[idx] = old + h
+        f1 = f(x)
+        x[idx] = old - h
+        f2 = f(x)
+        grad[idx] = (f1 - f2) / (2 * h)
+        x[idx] = old                     # 还原
         it.iternext()
-
     return grad
     # ============ 请补充代码结束 / END OF YOUR CODE ============
 
@@ -134,14 +127,10 @@ class TwoLayerNet:
         # ============ 请补充代码 / YOUR CODE HERE (TwoLayerNet.forward) ============
         # 用 np.dot（或 @）算 x @ W1 + b1，经过 sigmoid，再 @ W2 + b2，最后 softmax。
         # Compute x @ W1 + b1 (np.dot or @), apply sigmoid, then @ W2 + b2, then softmax.
-        W1, W2 = self.params['W1'], self.params['W2']
-        b1, b2 = self.params['b1'], self.params['b2']
-
-        a1 = np.dot(x, W1) + b1
+        a1 = np.dot(x, self.params['W1']) + self.params['b1']
         z1 = sigmoid(a1)
-        a2 = np.dot(z1, W2) + b2
-        y = softmax(a2)
-        return y
+        a2 = np.dot(z1, self.params['W2']) + self.params['b2']
+        return softmax(a2)
         # ============ 请补充代码结束 / END OF YOUR CODE ============
 
     def loss(self, x, t):
@@ -153,8 +142,7 @@ class TwoLayerNet:
         # ============ 请补充代码 / YOUR CODE HERE (TwoLayerNet.loss) ============
         # 先前向传播，再调用 cross_entropy_error。
         # Run the forward pass, then call cross_entropy_error.
-        y = self.forward(x)
-        return cross_entropy_error(y, t)
+        return cross_entropy_error(self.forward(x), t)
         # ============ 请补充代码结束 / END OF YOUR CODE ============
 
     def accuracy(self, x, t):
@@ -167,13 +155,10 @@ class TwoLayerNet:
         # ============ 请补充代码 / YOUR CODE HERE (TwoLayerNet.accuracy) ============
         # 预测类别是 np.argmax(y, axis=1)；t 是 one-hot 时也取 argmax；相等的个数除以 N。
         # The predicted class is np.argmax(y, axis=1); take argmax of t too when it is one-hot; count matches and divide by N.
-        y = self.forward(x)
-        y = np.argmax(y, axis=0)
+        pred = np.argmax(self.forward(x), axis=0)
         if t.ndim != 1:
             t = np.argmax(t, axis=1)
-
-        accuracy = np.sum(y == t) / float(x.shape[0])
-        return accuracy
+        return np.sum(pred == t) / x.shape[0]
         # ============ 请补充代码结束 / END OF YOUR CODE ============
 
     def numerical_gradient(self, x, t):
@@ -187,12 +172,9 @@ class TwoLayerNet:
         # 定义 loss_W = lambda W: self.loss(x, t)，对每个参数调用模块级的 numerical_gradient(loss_W, self.params[key])。
         # Define loss_W = lambda W: self.loss(x, t) and call the module-level numerical_gradient(loss_W, self.params[key]) for each parameter.
         loss_W = lambda W: self.loss(x, t)
-
         grads = {}
-        grads['W1'] = numerical_gradient(loss_W, self.params['W1'])
-        grads['b1'] = numerical_gradient(loss_W, self.params['b1'])
-        grads['W2'] = numerical_gradient(loss_W, self.params['W2'])
-        grads['b2'] = numerical_gradient(loss_W, self.params['b2'])
+        for key in ('W1', 'b1', 'W2', 'b2'):
+            grads[key] = numerical_gradient(loss_W, self.params[key])
         return grads
         # ============ 请补充代码结束 / END OF YOUR CODE ============
 
@@ -206,30 +188,26 @@ class TwoLayerNet:
         # ============ 请补充代码 / YOUR CODE HERE (TwoLayerNet.gradient) ============
         # 先前向传播并保存 z1 = sigmoid(a1)；输出层误差 dy = (y - t_onehot) / N（别忘了除以批大小）；sigmoid 的导数是 z1 * (1 - z1)。
         # Run the forward pass keeping z1 = sigmoid(a1); the output error is dy = (y - t_onehot) / N (do divide by the batch size); sigmoid's derivative is z1 * (1 - z1).
-        W1, W2 = self.params['W1'], self.params['W2']
-        b1, b2 = self.params['b1'], self.params['b2']
-        grads = {}
+        W1, b1 = self.params['W1'], self.params['b1']
+        W2, b2 = self.params['W2'], self.params['b2']
+        N = x.shape[0]
 
-        batch_num = x.shape[0]
-        if t.ndim == 1:  # 整数标签转成 one-hot
-            t = np.eye(W2.shape[1])[t]
-
-        # forward
         a1 = np.dot(x, W1) + b1
         z1 = sigmoid(a1)
-        a2 = np.dot(z1, W2) + b2
-        y = softmax(a2)
+        y = softmax(np.dot(z1, W2) + b2)
+        if t.ndim == 1:                      # 整数标签 -> one-hot
+            t_onehot = np.zeros_like(y)
+            t_onehot[np.arange(N), t] = 1
+            t = t_onehot
 
-        # backward
-        dy = (y - t) / batch_num
+        dy = (y - t) / N                     # 别忘了除以批大小
+        dz1 = np.dot(dy, W2.T)
+        da1 = dz1 * z1 * (1 - z1)            # sigmoid 的导数
+        grads = {}
         grads['W2'] = np.dot(z1.T, dy)
         grads['b2'] = np.sum(dy, axis=0)
-
-        dz1 = np.dot(dy, W2.T)
-        da1 = z1 * (1 - z1) * dz1
         grads['W1'] = np.dot(x.T, da1)
         grads['b1'] = np.sum(da1, axis=0)
-
         return grads
         # ============ 请补充代码结束 / END OF YOUR CODE ============
 
@@ -275,9 +253,7 @@ class TwoLayerNet:
             # For each of W1 b1 W2 b2 do params[key] -= learning_rate * grad[key]; after the update (outside that for loop) compute this batch's loss once and append it to train_loss_list: one per iteration.
             for key in ('W1', 'b1', 'W2', 'b2'):
                 self.params[key] -= learning_rate * grad[key]
-
-            loss = self.loss(x_batch, t_batch)
-            train_loss_list.append(loss)
+            train_loss_list.append(self.loss(x_batch, t_batch))
             # ============ 请补充代码结束 / END OF YOUR CODE ============
 
             # 判断是否完成了一个epoch，即所有训练数据都遍历完一遍
@@ -287,15 +263,13 @@ class TwoLayerNet:
                 # ============ 请补充代码 / YOUR CODE HERE (TwoLayerNet.train_model) ============
                 # 用 self.accuracy 计算整个训练集 (x_train, t_train) 上的精度并 append。
                 # Append self.accuracy on the whole training set (x_train, t_train).
-                train_acc = self.accuracy(x_train, t_train)
-                train_acc_list.append(train_acc)
+                train_acc_list.append(self.accuracy(x_train, t_train))
                 # ============ 请补充代码结束 / END OF YOUR CODE ============
                 ###请补充向test_acc_list列表添加当前模型对于测试集预测精度的代码
                 # ============ 请补充代码 / YOUR CODE HERE (TwoLayerNet.train_model) ============
                 # 同样地，append 整个测试集 (x_test, t_test) 上的精度。
                 # Likewise, append the accuracy on the whole test set (x_test, t_test).
-                test_acc = self.accuracy(x_test, t_test)
-                test_acc_list.append(test_acc)
+                test_acc_list.append(self.accuracy(x_test, t_test))
                 # ============ 请补充代码结束 / END OF YOUR CODE ============
                 # 输出模型在训练集和测试集上的精度以及损失值 / progress
                 print("iteration {:>6} | train acc {:.4f} | test acc {:.4f} | loss {:.4f}".format(

@@ -111,7 +111,8 @@ class TwoLayerNet:
 
         iter_per_epoch = max(train_size / batch_size, 1)
         ###请补充创建训练循环的代码
-        for i in range(iters_num):
+        iterations = range(iters_num)
+        for i in iterations:
             # 在每次训练迭代内部选择一个批次的数据
             batch_mask = np.random.choice(train_size, batch_size)
             x_batch = x_train[batch_mask]
@@ -133,6 +134,7 @@ class TwoLayerNet:
                 test_acc = self.accuracy(x_test, t_test)
                 test_acc_list.append(test_acc)
                 # 输出模型在训练集和测试集上的精度以及损失值
-                print("train acc, test acc | " + str(train_acc) + ", " + str(test_acc))
+                print("iteration {:>6} | train acc {:.4f} | test acc {:.4f} | loss {:.4f}".format(
+                    i, train_acc_list[-1], test_acc_list[-1], train_loss_list[-1]))
 
         return train_loss_list, train_acc_list, test_acc_list

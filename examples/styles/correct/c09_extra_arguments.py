@@ -89,7 +89,7 @@ class TwoLayerNet:
         return grads
 
     def train_model(self, x_train, t_train, x_test, t_test,
-                    iters_num=10000, batch_size=10, learning_rate=0.1, verbose=True, log_every=1):
+                    iters_num=10000, batch_size=10, learning_rate=0.1, verbose=True):
         # 获取训练数据规模
         train_size = x_train.shape[0]
 
@@ -102,7 +102,8 @@ class TwoLayerNet:
 
         iter_per_epoch = max(train_size / batch_size, 1)
         ###请补充创建训练循环的代码
-        for i in range(iters_num):
+        iterations = range(iters_num)
+        for i in iterations:
             # 在每次训练迭代内部选择一个批次的数据
             batch_mask = np.random.choice(train_size, batch_size)
             x_batch = x_train[batch_mask]
@@ -112,6 +113,8 @@ class TwoLayerNet:
             ###请补充更新模型参数的代码
             for key, g in grad.items():
                 self.params[key] -= learning_rate * g
+            if verbose and i == 0:
+                print("training: {} iterations, batches of {}".format(iters_num, batch_size))
             train_loss_list.append(self.loss(x_batch, t_batch))
 
             # 判断是否完成了一个epoch，即所有训练数据都遍历完一遍
@@ -121,7 +124,7 @@ class TwoLayerNet:
                 ###请补充向test_acc_list列表添加当前模型对于测试集预测精度的代码
                 test_acc_list.append(self.accuracy(x_test, t_test))
                 # 输出模型在训练集和测试集上的精度以及损失值
-                if verbose and len(train_acc_list) % log_every == 0:
-                    print(f"[{i}] train={train_acc_list[-1]:.3f} test={test_acc_list[-1]:.3f} loss={train_loss_list[-1]:.3f}")
+                print("iteration {:>6} | train acc {:.4f} | test acc {:.4f} | loss {:.4f}".format(
+                    i, train_acc_list[-1], test_acc_list[-1], train_loss_list[-1]))
 
         return train_loss_list, train_acc_list, test_acc_list
