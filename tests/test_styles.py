@@ -52,8 +52,7 @@ KNOWN_WRONG = {
                                                f"loses 15: {CACHE}",
     "buggy/b10_layers_no_mean_plus_update.py": "layers hold stale arrays once the box rebinds net.params: forward, loss, "
                                                "accuracy lose points",
-    "buggy/b11_layers_sigmoid_backward_global_max.py": "softmax with the whole array's max keeps 10/10; train_model "
-                                                       "loses 3.75 (MNIST learning with the file's own wrong gradient)",
+    "buggy/b11_layers_sigmoid_backward_global_max.py": "softmax with the whole array's max keeps 10/10",
     "buggy/b14_batch_of_one_double_softmax.py": f"a right gradient loses 15: {CACHE}",
     "buggy/b16_cache_stale_restore_drift.py": "x[i] += h; x[i] -= 2h; x[i] += h (x not restored exactly) keeps 10/10",
 }
