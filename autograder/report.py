@@ -243,7 +243,10 @@ def html(records: list[dict[str, Any]], max_score: float, settings: dict[str, An
         cards += [("平均分 / mean", points(round(statistics.mean(scores), 1))),
                   ("中位数 / median", points(statistics.median(scores))),
                   ("满分 / full marks", sum(s >= max_score for s in scores))]
-    listed = [dict(p.__dict__, flagged=p.similarity >= threshold) for p in pairs[:MAX_PAIRS]]
+    from .similarity import flagged             # what a pair shares beyond the class's agreement
+    flags = {(p.student_a, p.student_b) for p in flagged(prints or {}, threshold)}
+    listed = [dict(p.__dict__, flagged=(p.student_a, p.student_b) in flags) for i, p in enumerate(pairs)
+              if i < MAX_PAIRS or (p.student_a, p.student_b) in flags]
     shown = []
     for pair in [p for p in listed if p["flagged"]]:
         code_a, code_b = similarity_code(prints, pair)

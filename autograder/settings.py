@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 COURSE = ROOT / "course.toml"
 # The values of the optional sections when a course.toml leaves them out.
-DEFAULTS: dict[str, dict[str, Any]] = {"late": {"penalty": 0.0}, "given_code": {"penalty": 0}, "similarity": {"threshold": 0.5},
+DEFAULTS: dict[str, dict[str, Any]] = {"late": {"penalty": 0.0}, "given_code": {"penalty": 0}, "similarity": {"threshold": 0.7},
             "lms": {"title": "Two-layer neural network", "canvas_assignment_id": ""}}
 
 

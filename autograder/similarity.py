@@ -7,20 +7,47 @@ wherever they sit in a file, so renaming, commenting or reordering functions doe
 hide a copy. The student skeleton is given as boilerplate: only the filled-in holes
 are compared.
 
-The similarity of a pair is the larger of the two shares of each file's compared
-code found in the other (0 to 1). Pairs with nothing in common are left out.
+The similarity of a pair (``compare``, similarity.csv) is the larger of the two shares
+of each file's compared code found in the other (0 to 1). Pairs with nothing in common
+are left out.
+
+What the report flags (``flagged``) is calibrated against what independent correct code
+shares. On this assignment the holes are a line or a few each, and correct answers look
+alike: eleven correct files written independently in different styles
+(examples/styles/correct) reach 0.60 with each other in the plain figure, while
+disguised copies reach 0.97 to 1.00. So a pair is flagged on what it shares beyond the
+class's agreement (``beyond``): besides the skeleton, the reference solution's filled-in
+holes (the canonical answer) and every fingerprint that at least COMMON_SHARE of the
+class (and at least COMMON_MIN students) hold are boilerplate, as MOSS ignores code
+found in many submissions. A pair is flagged when that similarity is at least
+course.toml's ``[similarity] threshold`` (0.7) and the code it still shares is at least
+MIN_SHARED tokens long (one common mistake of a line or two is agreement too).
+Measured (``python -m benchmarks.calibrate_similarity``; tests/test_similarity.py):
+beyond the agreement, the eleven files reach at most 0.45 (297 tokens shared); with
+seven disguised copies mixed in (a ring of three among them) the copies keep 0.89 to
+0.99 (599 tokens and more) and independent pairs at most 0.32.
+
+What this cannot see, by design: two files that are the reference's answer (or the
+class's common answer) and nothing else have nothing left to compare, and a group of
+COMMON_MIN or more students (COMMON_SHARE of a large class) handing in the same code
+makes that code the class's agreement. similarity.csv still lists every pair's plain
+figure, so such pairs stay visible there (at 1.0 for identical code).
 """
 from __future__ import annotations
 
+import copy
 import csv
 import io
+import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .paths import ROOT
+from .reference import SOLUTION
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from copydetect import CodeFingerprint
 
@@ -29,6 +56,9 @@ NOISE = 25        # matches shorter than this many tokens are ignored (copydetec
 GUARANTEE = 25    # matches this long are always found. Equal, so winnowing keeps every k-gram:
                   # copydetect hashes with Python's hash(), and a winnowed choice of hashes would
                   # change with the process's hash seed, and similarity.csv with it.
+COMMON_SHARE = 0.1  # code that at least this share of the class wrote ...
+COMMON_MIN = 4      # ... and at least this many students, is the class's agreement, not a copy
+MIN_SHARED = 200    # tokens a flagged pair shares beyond that agreement (copies: 571 and more)
 
 
 @dataclass(frozen=True)
@@ -56,18 +86,61 @@ def fingerprints(sources: dict[str, str], skeleton: str | None = None) -> dict[s
 
 def compare(prints: dict[str, CodeFingerprint]) -> list[Pair]:
     """[Pair] of every two students with code in common, most similar first."""
+    return _most_similar_first([Pair(a, b, share) for a, b, share, _ in overlaps(prints)])
+
+
+def overlaps(prints: dict[str, CodeFingerprint]) -> Iterator[tuple[str, str, float, int]]:
+    """(student_a, student_b, similarity, tokens shared) of every two students with code in common."""
     from copydetect import compare_files
     students = sorted(prints)
-    pairs = []
     for i, a in enumerate(students):
         for b in students[i + 1:]:
             if not prints[a].hashes & prints[b].hashes:
                 continue
-            _, shares, _ = compare_files(prints[a], prints[b])
+            shared, shares, _ = compare_files(prints[a], prints[b])
             share = max(min(float(s), 1.0) for s in shares)
             if share > 0:                       # nan (nothing compared) is not > 0
-                pairs.append(Pair(a, b, round(share, 4)))
+                yield a, b, round(share, 4), int(shared)
+
+
+def _most_similar_first(pairs):
     return sorted(pairs, key=lambda p: (-p.similarity, p.student_a, p.student_b))
+
+
+def flagged(prints: dict[str, CodeFingerprint], threshold: float, reference: str | None = None) -> list[Pair]:
+    """The pairs worth a person's look: [Pair] with the similarity of what they share beyond
+    the class's agreement (``beyond``), those at least ``threshold`` that share at least
+    MIN_SHARED tokens there, most similar first. prints: ``fingerprints``'."""
+    return _most_similar_first([Pair(a, b, share) for a, b, share, shared in overlaps(beyond(prints, reference))
+                                if share >= threshold and shared >= MIN_SHARED])
+
+
+def beyond(prints: dict[str, CodeFingerprint], reference: str | None = None) -> dict[str, CodeFingerprint]:
+    """{student: fingerprint} of what each wrote beyond the class's agreement: the skeleton,
+    the reference's answer (``reference``: its text; default solution/two_layer_net.py, if
+    there) and every fingerprint that at least COMMON_SHARE of ``prints`` (and COMMON_MIN) hold."""
+    if reference is None:
+        reference = SOLUTION.read_text(encoding="utf-8") if SOLUTION.is_file() else ""
+    skeleton = SKELETON.read_text(encoding="utf-8") if SKELETON.is_file() else ""
+    boilerplate = set()
+    for text in (skeleton, reference):
+        if text:
+            boilerplate |= set(fingerprint(text).hashes)
+    writers = Counter(h for fp in prints.values() for h in set(fp.hashes))
+    enough = max(COMMON_MIN, math.ceil(COMMON_SHARE * len(prints)))
+    boilerplate |= {h for h, count in writers.items() if count >= enough}
+    return {student: _without(fp, boilerplate) for student, fp in prints.items()}
+
+
+def _without(fp, boilerplate):
+    """A copy of the fingerprint ``fp`` without the hashes in ``boilerplate`` (as if they had
+    been boilerplate when it was taken, without tokenizing the code again)."""
+    from copydetect.utils import get_token_coverage
+    kept = copy.copy(fp)
+    kept.hashes = fp.hashes - boilerplate
+    kept.hash_idx = {h: i for h, i in fp.hash_idx.items() if h not in boilerplate}
+    kept.token_coverage = get_token_coverage(kept.hash_idx, fp.k, len(fp.filtered_code))
+    return kept
 
 
 def to_csv(pairs: Iterable[Pair]) -> str:

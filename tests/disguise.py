@@ -1,8 +1,14 @@
 """Disguise a copied submission as students do: rename its variables and arguments,
-put its top-level functions in another order, add comments."""
+put its top-level functions in another order, add comments. ``styles_class``: a class of
+independently written correct files with disguised copies mixed in."""
 import ast
 import random
 import re
+from pathlib import Path
+
+STYLES = Path(__file__).resolve().parent.parent / "examples" / "styles" / "correct"
+COPIED = {"c01_skeleton_np_dot": 1, "c04_einsum_cache_dict": 1, "c07_dlfs_layers": 1, "c10_float32_friendly": 1,
+          "c08_one_sample_at_a_time": 2}     # disguised copies of each (two of c08: a ring of three)
 
 WORDS = ["val", "tmp", "arr", "mat", "vec", "res", "acc", "buf", "num", "out"]
 
@@ -29,3 +35,18 @@ def disguise(source, seed):
         first = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
         out.append(f"# 第 {rng.randint(1, 9)} 部分 / part {rng.randint(1, 9)}\n" + "\n".join(lines[first - 1:node.end_lineno]))
     return "\n\n\n".join(out) + "\n"
+
+
+def styles_class():
+    """The independently written correct files of examples/styles/correct with disguised
+    copies of COPIED mixed in: ({name: source}, {(name, name) of every two copies of one file})."""
+    sources = {p.stem: p.read_text(encoding="utf-8") for p in sorted(STYLES.glob("*.py"))}
+    copies, seed = set(), 0
+    for name, count in COPIED.items():
+        ring = [name]
+        for _ in range(count):
+            seed += 1
+            ring.append(f"copy{seed}_of_{name}")
+            sources[ring[-1]] = disguise(sources[name], seed=seed)
+        copies |= {tuple(sorted((a, b))) for i, a in enumerate(ring) for b in ring[i + 1:]}
+    return sources, copies

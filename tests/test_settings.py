@@ -23,5 +23,5 @@ def test_optional_sections_default(tmp_path):
     text = (ROOT / "course.toml").read_text(encoding="utf-8")
     (tmp_path / "course.toml").write_text(text.split("\n[late]")[0], encoding="utf-8")
     loaded = settings.load(tmp_path / "course.toml")
-    assert loaded["late"] == {"penalty": 0.0} and loaded["similarity"]["threshold"] == 0.5
+    assert loaded["late"] == {"penalty": 0.0} and loaded["similarity"]["threshold"] == 0.7
     assert loaded["lms"]["canvas_assignment_id"] == ""
