@@ -56,3 +56,13 @@ def test_the_student_check_grades_the_same_part_of_the_file():
                              capture_output=True, text=True, cwd=ROOT / "student", timeout=120)
         tests = json.loads(run.stdout)["tests"]          # every function the file defines passes
         assert all(t["score"] == t["max_score"] for t in tests if function_of(t) in defined(EXAMPLES / name)), tests
+
+
+def test_names_that_a_def_evaluates_are_kept():
+    """Type hints, defaults and decorators run when the def does: their imports and constants
+    stay (issue 17: `from typing import Dict` blanked gave a correct file 0/100)."""
+    source = ("from typing import Dict\nimport functools\nH = 1e-4\nX = load()\n\n"
+              "@functools.lru_cache(maxsize=None)\ndef f(x: Dict, h=H) -> Dict:\n    return x\n")
+    kept = graded_source(source)
+    assert "from typing import Dict" in kept and "import functools" in kept and "H = 1e-4" in kept
+    assert "X = load()" not in kept

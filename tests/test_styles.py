@@ -26,36 +26,9 @@ except ModuleNotFoundError:                      # Python < 3.11
 STYLES = ROOT / "examples" / "styles"
 MANIFEST = tomllib.loads((STYLES / "manifest.toml").read_text(encoding="utf-8"))["files"]
 
-CACHE = ("while gradient is checked the reference's forward stands in and sets none of the state "
-         "the file's own forward leaves for gradient")
-# What today's grader gets wrong on each file (issue 17). Remove a file's entry once it passes:
-# strict xfails fail the run when they start passing.
-KNOWN_WRONG = {
-    "correct/c02_matmul_type_hints.py": "0/100: graded_source blanks `from typing import ...` (names used only in "
-                                        "annotations are not counted as used), so the import fails with NameError",
-    "correct/c04_einsum_cache_dict.py": f"gradient loses 15: {CACHE} (self.cache)",
-    "correct/c05_tensordot_attributes.py": f"gradient loses 15: {CACHE} (self.y, self.z1)",
-    "correct/c06_cache_tuple.py": f"gradient loses 15: {CACHE} (self._cache)",
-    "correct/c07_dlfs_layers.py": "the box rebinds net.params, so layers built in __init__ hold stale arrays "
-                                  "(forward, loss, accuracy lose points); gradient calls the reference's loss, "
-                                  "which fills no SoftmaxWithLoss state",
-    "correct/c09_extra_arguments.py": "the reference's stand-ins do not take the file's extra keyword arguments "
-                                      "(cross_entropy_error(eps=), forward(return_hidden=)): loss and gradient lose points",
-    "buggy/b01_forward_difference.py": "TwoLayerNet.numerical_gradient perturbing a .copy() keeps 10/10",
-    "buggy/b02_not_restored_no_max.py": f"a right gradient loses 15: {CACHE}",
-    "buggy/b03_global_max_ce_summed.py": f"softmax with the whole array's max keeps 10/10; a right gradient loses 15: {CACHE}",
-    "buggy/b06_cache_grad_no_mean_floor_epoch.py": "iter_per_epoch = train_size // batch_size keeps 15/15",
-    "buggy/b07_attrs_sigmoid_derivative_loss_first.py": "the loss recorded before the update keeps 15/15",
-    "buggy/b08_two_level_loop.py": "the 2-D-only numerical_gradient passes its own check and stands in for the method "
-                                   f"numerical_gradient (loses 10); a right gradient loses 15: {CACHE}",
-    "buggy/b09_cache_inline_softmax_count.py": f"forward's inline softmax without the max keeps 10/10; a right gradient "
-                                               f"loses 15: {CACHE}",
-    "buggy/b10_layers_no_mean_plus_update.py": "layers hold stale arrays once the box rebinds net.params: forward, loss, "
-                                               "accuracy lose points",
-    "buggy/b11_layers_sigmoid_backward_global_max.py": "softmax with the whole array's max keeps 10/10",
-    "buggy/b14_batch_of_one_double_softmax.py": f"a right gradient loses 15: {CACHE}",
-    "buggy/b16_cache_stale_restore_drift.py": "x[i] += h; x[i] -= 2h; x[i] += h (x not restored exactly) keeps 10/10",
-}
+# What the grader still gets wrong on a file, with the reason: a strict xfail, which fails the
+# run once the file passes. Empty: every file is graded exactly right (issue 17).
+KNOWN_WRONG: dict[str, str] = {}
 
 
 def files(known_wrong=None):
@@ -121,3 +94,14 @@ def test_each_function_loses_points_exactly_when_it_is_wrong(graded, name):
     assert lost == sorted(MANIFEST[name]["wrong"]), {f: points[f] for f in set(lost) ^ set(MANIFEST[name]["wrong"])}
     if not MANIFEST[name]["wrong"]:
         assert data["score"] == sum(t["max_score"] for t in data["tests"])
+
+
+@pytest.mark.slow   # one check.py run per correct file
+@pytest.mark.parametrize("name", [n for n in sorted(MANIFEST) if n.startswith("correct/")])
+def test_the_students_own_check_passes_every_correct_style(name):
+    """The student's check (check.py is `python -m autograder.checks` in the student zip)."""
+    run = subprocess.run([sys.executable, "-m", "autograder.checks", str(STYLES / name), "--json"],
+                         cwd=ROOT, capture_output=True, text=True)
+    data = json.loads(run.stdout)
+    assert run.returncode == 0 and data["fix_first"] is None, [t["name"] for t in data["tests"] if not t["score"]]
+    assert data["score"] == sum(t["max_score"] for t in data["tests"]) > 0

@@ -7,11 +7,11 @@ Two runs, each made at most once per submission (``Learning``):
 - ``own``: the student's whole program, with their own functions. Cheap: it runs
   entirely in the box.
 - ``reference``: the functions ``train_model`` calls (``gradient``, ``loss``,
-  ``accuracy``...) that fail their own checks are the reference's (stand_ins.py),
-  so no other bug cascades into the verdict. Dearer: each call crosses the box
-  boundary. It runs only when the own run did not reach ``MIN_ACCURACY`` and some
-  function would be stood in for: a program that learns with its own functions
-  needs no stand-ins to show it.
+  ``accuracy``...) are the reference's, so no other bug, nor a slow but right
+  style (loops over every element), cascades into the verdict on train_model's
+  own code. Dearer: each call crosses the box boundary. It runs only in the grader,
+  when the own run did not reach ``MIN_ACCURACY`` in its time: a program that
+  learns with its own functions needs no stand-ins to show it.
 
 The test accuracy is computed here, from the parameters the run leaves in
 ``self.params``, never taken from what the student's code reports.
@@ -106,9 +106,9 @@ class Learning:
         return accuracy_on_test_set(result.params_after, d)
 
     def stand_ins(self) -> dict[str, Any]:
-        """The stand-ins of the run with them (numerical_gradient stays the student's:
-        train_model has no use for it, and a stand-in would run unbounded)."""
-        return {name: fn for name, fn in self.collab.for_check(TARGET).items()
+        """The stand-ins of the run with them: every function train_model may call but
+        numerical_gradient (train_model has no use for it, and a stand-in would run unbounded)."""
+        return {name: fn for name, fn in self.collab.for_check(TARGET, every=True).items()
                 if name not in ("TwoLayerNet.numerical_gradient", "numerical_gradient")}
 
 

@@ -130,8 +130,11 @@ def _loads(node):
         own = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a}
         body = node.body if isinstance(node.body, list) else [node.body]
         own |= {n.id for b in body for n in ast.walk(b) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        outer = set().union(set(), *(_loads(d) for d in getattr(node, "decorator_list", [])),
-                            *(_loads(d) for d in args.defaults + [d for d in args.kw_defaults if d]))
+        every = [a for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a]
+        annotations = [a.annotation for a in every if a.annotation] + [r for r in [getattr(node, "returns", None)] if r]
+        evaluated = [*getattr(node, "decorator_list", []), *args.defaults, *[d for d in args.kw_defaults if d],
+                     *annotations]                          # evaluated when the def runs
+        outer = set().union(set(), *(_loads(ast.Expression(body=e)) for e in evaluated))
         return outer | (set().union(set(), *(_loads(b) for b in body)) - own)
     found = set()
     for child in ast.iter_child_nodes(node):

@@ -180,13 +180,14 @@ class StandIns:
             self.status[function] = self.judge(function)
         return self.status.get(function, False)
 
-    def for_check(self, target: str) -> dict[str, Any]:
-        """The patches for a call of a check of ``target``: {name: stand-in}."""
-        if self.mode == "own":
+    def for_check(self, target: str, every: bool = False) -> dict[str, Any]:
+        """The patches for a call of a check of ``target``: {name: stand-in}; with ``every``,
+        all it may call, as in a second run with the reference's functions."""
+        if self.mode == "own" and not every:
             return {}
         found = {name: fn for name, fn in self.reference.items()
                  if name in self.before(target) and name != TWINS.get(target)
-                 and (self.mode == "reference" or not self.passes(name))}
+                 and (every or self.mode == "reference" or not self.passes(name))}
         self.used.update(found)
         return found
 

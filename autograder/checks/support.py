@@ -105,14 +105,24 @@ def _bilingual(label):
     return LABELS[head] + label[len(head):] if head in LABELS else label
 
 
+SHOW_CHARS = 2000    # a value in a message: a student's function can return 15 MB of text
+
+
 def show(value: object) -> str:
-    """A short, readable text for a value in a message."""
+    """A short, readable text for a value in a message (at most about SHOW_CHARS characters)."""
     if isinstance(value, np.ndarray):
         text = np.array2string(value, precision=6, threshold=24, edgeitems=3)
-        return f"{text} (shape {value.shape}, dtype {value.dtype})"
+        return _cut(f"{text} (shape {value.shape}, dtype {value.dtype})")
     if isinstance(value, (list, tuple)) and len(value) > 8:
         return f"{type(value).__name__} of {len(value)} items: {show(list(value[:4]))[:-1]}, ...]"
-    return repr(value)
+    if isinstance(value, (str, bytes)) and len(value) > SHOW_CHARS:
+        return _cut(repr(value[:SHOW_CHARS]), len(value) - SHOW_CHARS)
+    return _cut(repr(value))
+
+
+def _cut(text: str, more: int = 0) -> str:
+    more += max(len(text) - SHOW_CHARS, 0)
+    return f"{text[:SHOW_CHARS]} … ({more} characters more)" if more else text
 
 
 def call(sub: Any, target: str, *args: Any, **kwargs: Any) -> Any:
