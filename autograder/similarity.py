@@ -12,12 +12,12 @@ code found in the other (0 to 1). Pairs with nothing in common are left out.
 """
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .paths import ROOT
+from .text import csv_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -71,12 +71,9 @@ def compare(prints: dict[str, CodeFingerprint]) -> list[Pair]:
 
 
 def to_csv(pairs: Iterable[Pair]) -> str:
-    """similarity.csv as text: student_a,student_b,similarity."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["student_a", "student_b", "similarity"])
-    writer.writerows([p.student_a, p.student_b, f"{p.similarity:.4f}"] for p in pairs)
-    return buffer.getvalue()
+    """similarity.csv as text: student_a,student_b,similarity (no cell a formula: text.csv_text)."""
+    return csv_text(["student_a", "student_b", "similarity"],
+                    ([p.student_a, p.student_b, f"{p.similarity:.4f}"] for p in pairs))
 
 
 def side_by_side(print_a: CodeFingerprint, print_b: CodeFingerprint, context: int = 2) -> tuple[str, ...]:
