@@ -174,12 +174,13 @@ def check_pass_rates(graded: list[dict[str, Any]],
 
 
 def _png(fig):
-    """A matplotlib figure as a data: URL."""
+    """A matplotlib figure as a data: URL (Markup: the report's own, which text.html_value does not cap)."""
     import matplotlib.pyplot as plt
+    from markupsafe import Markup
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return Markup("data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"))
 
 
 def _pyplot():

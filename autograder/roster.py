@@ -14,7 +14,9 @@ aside) belongs to one student: a bare ``.py`` or ``.ipynb`` file, a folder, or a
   trailing ``two_layer_net`` (``zhangsan_two_layer_net-1.py`` -> ``zhangsan``;
   a folder ``lisi`` -> ``lisi``).
 
-Entries of one id are compared case-insensitively. A ``notes.txt`` beside a
+Each id is read from the site's own prefix: a student's file name that looks like
+another student's LMS name (``bob_1002_5002_alice_1001_5001_two_layer_net.py``) is
+bob's. Entries of one id are compared case-insensitively. A ``notes.txt`` beside a
 submission is ignored. When a student has several gradable entries (a ``.py``,
 ``.ipynb``, ``.zip`` or folder), the newest counts: the highest Canvas submission
 id, then the highest ``-N`` suffix (``two_layer_net-2.py``), then, for Moodle
@@ -99,11 +101,13 @@ def parse_name(name: str, is_dir: bool = False) -> Name:
     if copy:
         stem = copy["stem"]
     copy = int(copy["n"]) if copy else 0
-    match = CANVAS.match(name)
-    if match:
+    # The site's prefix comes first: when the student's own file name looks like the
+    # other site's names, the match whose prefix ends first is the site's.
+    sites = [m for m in (CANVAS.match(name), MOODLE.match(name)) if m]
+    match = min(sites, key=lambda m: m.start("file"), default=None)
+    if match and match.re is CANVAS:
         return Name(safe_id(f"{match['name']}_{match['user']}"), bool(match["late1"] or match["late2"]),
                     "canvas", match["name"], match["user"], int(match["sub"]), copy)
-    match = MOODLE.match(name)
     if match:
         return Name(safe_id(f"{match['name']}_{match['user']}"), False, "moodle", match["name"], match["user"],
                     copy=copy)

@@ -133,7 +133,8 @@ def md_code(text: str) -> str:
     """``text`` as an inline code span that no backtick inside can close (one line)."""
     text = printable(text, inline=True)
     ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    return f"{ticks} {text} {ticks}"
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""    # CommonMark drops one each side
+    return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>&|~#!])")
