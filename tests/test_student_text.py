@@ -115,6 +115,9 @@ IMG = "x`<img src=x onerror=alert(1)>`.py"
 
 
 def test_markdown_helpers_keep_student_text_out_of_the_markup():
+    raw = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) &lt;"
+    assert "<img" not in rendered(md_text(raw)) and "href" not in rendered(md_text(raw))
+    assert "&amp;lt;" in rendered(md_text(raw))
     for made in (md_code(IMG), md_text(IMG), md_block("```\n" + IMG + "\n```"), md_code("``" + IMG)):
         html = rendered(made)
         assert "<img" not in html and "onerror=alert(1)" in html
