@@ -17,7 +17,7 @@ from autograder.gradebook import canvas, gradebook, moodle
 from autograder.grade import write_results
 from autograder.roster import Entry, parse_name
 from autograder.settings import load as load_settings
-from autograder.text import MAX_RESULTS, bounded, csv_text, md_block, md_code, md_text, printable
+from autograder.text import MAX_RESULTS, bounded, csv_text, html_value, md_block, md_code, md_text, printable
 
 SETTINGS = load_settings()
 MAX = sum(SETTINGS["points"].values())
@@ -163,3 +163,12 @@ def test_grade_prints_an_import_error_without_obeying_its_escapes(tmp_path):
     out = run.stdout.decode("utf-8")
     assert "could not be imported" in out and "\\x1b[2J" in out and "\\ud800" in out
     assert not CONTROL.search(out) and "\x1b" not in out and "\r" not in out
+
+
+def test_the_code_of_a_similar_pair_is_capped_in_the_report():
+    source = "".join(f"def f{i}(x):\n    return x * {i} + {i * 7} - {i % 13}\n" for i in range(3000))
+    prints = similarity.fingerprints({"a_1": source, "b_2": source + "\x1b[2J = 1\n"}, skeleton="")
+    code_a, code_b = report.similarity_code(prints, {"student_a": "a_1", "student_b": "b_2"})
+    for code in (code_a, code_b):
+        assert len(source) > 110_000 and len(code.encode()) < 105_000 and "bytes more)" in code
+        assert code.count("<mark>") == code.count("</mark>") and not CONTROL.search(html_value(code))
