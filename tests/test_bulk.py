@@ -199,7 +199,7 @@ def test_each_student_gets_results_and_feedback(graded):
         assert data["status"] == status and data["score"] == sum(t["score"] for t in data["tests"])
         assert set(data) >= {"score", "execution_time", "output", "tests", "extra_data"}
         feedback = (out / student / "feedback.md").read_text(encoding="utf-8")
-        assert feedback.startswith(f"# 作业反馈 / Feedback: {student}")
+        assert feedback.startswith(f"# 作业反馈 / Feedback: `{student}`")      # a code span: the id is never markup
     lisi = (out / "lisi" / "feedback.md").read_text(encoding="utf-8")
     assert f"{stored(out, 'lisi')['score']:g} / {TOTAL}" in lisi and "提示：" in lisi and "Hint:" in lisi
     assert lisi.index("没有通过的检查") < lisi.index("通过的检查 / Passed checks")
