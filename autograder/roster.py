@@ -261,7 +261,7 @@ def extract_class(path: str | Path, dest: str | Path) -> dict[str, tuple[str, st
         strip = int(bool(files) and all(len(p) > 1 and p[0] == files[0][0] for p in files))
         for info, name, parts in members:
             if unsafe_path(name):
-                rest = parts[1:] if strip and parts[0] == files[0][0] else parts
+                rest = parts[1:] if strip and parts[:1] == files[0][:1] else parts
                 owned = len(rest) > 1 and not unsafe_path(rest[0]) and rest[0] != ".."
                 refused.setdefault(rest[0] if owned else name, (
                     "unsafe-path", f"zip 中的路径不安全 / unsafe path in the zip: {name}", owned, owned))
