@@ -47,6 +47,7 @@ from .reference import SOLUTION
 from .roster import ClassRefused, class_entries
 from .settings import COURSE, graded_functions
 from .settings import load as load_settings
+from .text import printable
 
 if TYPE_CHECKING:
     import argparse
@@ -95,13 +96,14 @@ def with_extra(data: dict[str, Any], entry: Entry, grader: str) -> dict[str, Any
                                   "late": entry.late, "sha256": entry.sha256, "grader": grader})
 
 
-def save(out: str | Path, entry: Entry, data: dict[str, Any]) -> None:
-    """Write results.json (whose presence marks the student as done) atomically."""
+def save(out: str | Path, entry: Entry, data: dict[str, Any]) -> dict[str, Any]:
+    """Write results.json (whose presence marks the student as done) atomically;
+    returns what it holds (its texts printable and capped: grade.write_results)."""
     folder = Path(out) / entry.student
     folder.mkdir(parents=True, exist_ok=True)
     for stale in [*folder.glob(".results.json-*"), *folder.glob(".feedback.md-*")]:   # left by a killed run
         stale.unlink(missing_ok=True)
-    write_results(data, folder)
+    return write_results(data, folder)
 
 
 # ------------------------------------------------------------- the pool
@@ -159,7 +161,7 @@ def grade_all(todo: list[Entry], out: Path, jobs: int, grader: str, max_score: f
             except BrokenProcessPool as error:
                 data = not_graded("grader-error", f"评分进程意外退出，重新运行即可重试 / a grading "
                                                        f"process died (run again to retry): {error}")
-            save(out, entry, with_extra(data, entry, grader))
+            data = save(out, entry, with_extra(data, entry, grader))
             bar.set_postfix_str(entry.student, refresh=False)
             bar.update()
             tqdm.write(report.one_line(entry.student, data, max_score), file=sys.stdout)
@@ -221,8 +223,7 @@ def run(submissions: str | Path, out: str | Path, jobs: int | None = None, force
               + (f", reusing {reused} stored results" if reused else "")
               + (f" ({jobs} jobs)" if todo else ""), file=stream)
         for entry in [e for e in todo if e.refused]:       # refused at intake: no pool needed
-            data = not_graded(*entry.refused)
-            save(out, entry, with_extra(data, entry, grader))
+            data = save(out, entry, with_extra(not_graded(*entry.refused), entry, grader))
             print(report.one_line(entry.student, data, max_score), file=stream)
         pooled = [e for e in todo if not e.refused]
         if pooled:
@@ -354,7 +355,7 @@ def main(args: argparse.Namespace) -> int:
         summary = run(args.submissions, args.out, args.jobs, args.force, args.student,
                       overrides=args.overrides, picks=picks)
     except ClassRefused as error:
-        print(f"bulk: {error}", file=sys.stderr)
+        print(f"bulk: {printable(error)}", file=sys.stderr)     # it may name the class's files
         return 2
     except KeyboardInterrupt:
         print("\n中断；用同一命令重新运行即可继续 / interrupted; run the same command again to continue",

@@ -22,6 +22,7 @@ from .sandbox import Box, NoBox
 from .settings import limits as course_limits
 from .settings import graded_functions
 from .settings import load as course_settings
+from .text import bounded
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -75,11 +76,14 @@ def refused(status: str, reason: str) -> dict[str, Any]:
 
 
 
-def write_results(data: dict[str, Any], out_dir: str | Path) -> Path:
-    """Write out_dir/results.json atomically."""
+def write_results(data: dict[str, Any], out_dir: str | Path) -> dict[str, Any]:
+    """Write out_dir/results.json atomically and return what it holds: ``data`` with
+    every text printable and capped, the whole under 1 MB (text.bounded)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return atomic_write(out_dir / "results.json", json.dumps(data, ensure_ascii=False, indent=1))
+    data = bounded(data)
+    atomic_write(out_dir / "results.json", json.dumps(data, ensure_ascii=False, indent=1))
+    return data
 
 
 def main(submission: str | Path, out: str | Path) -> int:
@@ -88,15 +92,14 @@ def main(submission: str | Path, out: str | Path) -> int:
     Exit code 0 when the submission was graded, however badly; 3 when no box
     could confine it (results.json then says so, with a score of 0).
     """
-    data = grade(submission)
-    path = write_results(data, out)
+    data = write_results(grade(submission), out)    # the terminal shows what was written
     print_table(data)
     if data["status"] == NO_BOX:
         print(f"grade: {data['output']}", file=sys.stderr)
         return 3
     if "sandbox" in data:
         print(f"sandbox: {data['sandbox']}")
-    print(f"results: {path}")
+    print(f"results: {Path(out) / 'results.json'}")
     return 0
 
 

@@ -8,7 +8,8 @@
 - ``moodle.csv``: the layout of Moodle's assignment grading worksheet: ``Identifier``
   ("Participant N"), ``Full name``, ``Grade``, ``Maximum Grade``, ``Feedback comments``.
 
-A row that was not graded has an empty score in every file and its status where the
+Every cell is written by text.csv_text, which quotes what a spreadsheet would run as a
+formula. A row that was not graded has an empty score in every file and its status where the
 file has room for it (gradebook's ``status``, Moodle's feedback comments): never a 0.
 
 A *record* (built by bulk) is ``{"student": id, "entry": roster.Entry, "data": stored
@@ -17,11 +18,10 @@ are written, so the same class always gives the same files.
 """
 from __future__ import annotations
 
-import csv
-import io
 from typing import TYPE_CHECKING
 
 from .settings import graded_functions
+from .text import csv_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -33,28 +33,17 @@ def points(x: float) -> str:
     return f"{round(float(x), 4):g}"
 
 
-def cell(text: object) -> str:
-    """Text as a CSV cell that a spreadsheet will not run as a formula."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def _csv(header, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 def status_of(record: dict[str, Any]) -> str:
     return record["data"].get("status", "graded")
 
 
 def note(record: dict[str, Any]) -> str:
-    """The gradebook's note: which resubmissions were superseded, and a --pick."""
-    older = record["entry"].superseded
-    return ("superseded: " + ", ".join(older)) if older else ""
+    """The gradebook's note: which resubmissions were superseded, and which entries of a
+    class zip were not read (roster.Entry.skipped)."""
+    entry = record["entry"]
+    parts = [("superseded: " + ", ".join(entry.superseded)) if entry.superseded else "",
+             *(f"not read ({status}): {name}" for name, status in entry.skipped)]
+    return "; ".join(part for part in parts if part)
 
 
 def gradebook(records: list[dict[str, Any]], max_score: float, functions: Sequence[str] | None = None) -> str:
@@ -64,15 +53,15 @@ def gradebook(records: list[dict[str, Any]], max_score: float, functions: Sequen
     rows = []
     for record in records:
         final, entry = record["final"], record["entry"]
-        head = [cell(record["student"]), points(final["score"]) if final else "", points(max_score),
+        head = [record["student"], points(final["score"]) if final else "", points(max_score),
                 status_of(record), "late" if entry.late else ""]
         if final is None:
-            rows.append(head + ["", "", "", cell(note(record))] + [""] * len(functions))
+            rows.append(head + ["", "", "", note(record)] + [""] * len(functions))
             continue
         per = final["functions"]
         rows.append(head + [points(final["raw"]), points(final["late_penalty"]), points(final["override_points"]),
-                            cell(note(record))] + [points(per.get(f, (0, 0))[0]) for f in functions])
-    return _csv(["student", "score", "max_score", "status", "late", "raw_score", "late_penalty", "overrides",
+                            note(record)] + [points(per.get(f, (0, 0))[0]) for f in functions])
+    return csv_text(["student", "score", "max_score", "status", "late", "raw_score", "late_penalty", "overrides",
                  "note", *functions], rows)
 
 
@@ -85,8 +74,8 @@ def canvas(records: list[dict[str, Any]], max_score: float, title: str, assignme
         name, final = record["entry"].name, record["final"]
         canvas_user = name.user if name is not None and name.site == "canvas" else ""
         login = name.login if name is not None and name.login else record["student"]
-        rows.append([cell(login), canvas_user, "", "", "", points(final["score"]) if final else ""])
-    return _csv(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column], rows)
+        rows.append([login, canvas_user, "", "", "", points(final["score"]) if final else ""])
+    return csv_text(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column], rows)
 
 
 def moodle(records: list[dict[str, Any]], max_score: float) -> str:
@@ -98,6 +87,6 @@ def moodle(records: list[dict[str, Any]], max_score: float) -> str:
         moodle_id = f"Participant {name.user}" if name is not None and name.site == "moodle" else record["student"]
         full = name.login if name is not None and name.login else record["student"]
         comment = "" if final else f"未评分 / not graded: {status_of(record)}"
-        rows.append([cell(moodle_id), cell(full), points(final["score"]) if final else "", points(max_score),
+        rows.append([moodle_id, full, points(final["score"]) if final else "", points(max_score),
                      comment])
-    return _csv(["Identifier", "Full name", "Grade", "Maximum Grade", "Feedback comments"], rows)
+    return csv_text(["Identifier", "Full name", "Grade", "Maximum Grade", "Feedback comments"], rows)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import codecs
 import json
+import lzma
 import re
 import stat
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 WANTED = "two_layer_net"
@@ -22,6 +24,10 @@ MAX_SOURCE = 1 << 20          # 1 MiB of source is far more than any real answer
 MAX_ZIP_TOTAL = 64 << 20      # uncompressed bytes over all entries
 MAX_ZIP_ENTRIES = 2000
 MAX_RATIO = 200               # uncompressed / compressed, per entry: zip bombs go far beyond
+# What reading a damaged or crafted zip raises (corrupt deflate, LZMA or bzip2 data,
+# a bad CRC, a password, an unknown method, a truncated file): the student's, never the grader's.
+BROKEN_ZIP = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError, zlib.error,
+              lzma.LZMAError)
 JUNK = ("__MACOSX", ".ipynb_checkpoints", "__pycache__")
 JUNK_FILES = ("thumbs.db", "desktop.ini")
 
@@ -116,8 +122,10 @@ def source_text(data: bytes) -> tuple[str, str] | None:
     declared = [m.group(2) for m in map(CODING.match, head) if m][:1]
     for encoding in (*declared, "utf-8-sig", "gb18030"):
         try:
-            return encoding, data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
+            text = data.decode(encoding)
+            text.encode("utf-8")        # a lone surrogate (utf-7 can make one) is no source text
+            return encoding, text
+        except (UnicodeError, LookupError):
             continue
     return None
 
@@ -145,11 +153,16 @@ def notebook_code(text: str, name: str) -> str:
     shell lines (% and !) are commented out. Which of it is graded is decided
     afterwards, as for a .py file (cells that load data, train or plot are left out)."""
     try:
-        cells = json.loads(text)["cells"]
-        sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-                   for c in cells if c.get("cell_type") == "code"]
-    except (ValueError, KeyError, TypeError):
-        raise Refused("bad-notebook", f"{name} 不是有效的 notebook / is not a valid notebook") from None
+        notebook = json.loads(text)
+    except (ValueError, RecursionError):
+        notebook = None
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+        raise Refused("bad-notebook", f"{name} 不是有效的 notebook / is not a valid notebook")
+    sources = [c.get("source") for c in cells if c.get("cell_type") == "code"]
+    sources = ["".join(s) if isinstance(s, list) and all(isinstance(x, str) for x in s) else s for s in sources]
+    if not all(isinstance(s, str) for s in sources):
+        raise Refused("bad-notebook", f"{name}: 代码单元的 source 不是文本 / a code cell's source is not text")
     lines = [("# " + line if line.lstrip().startswith(("%", "!")) else line)
              for source in sources for line in source.splitlines()]
     return "\n".join(lines) + "\n"
@@ -158,7 +171,7 @@ def notebook_code(text: str, name: str) -> str:
 def _from_zip(path):
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except BROKEN_ZIP as error:
         raise Refused("bad-zip", f"zip 文件损坏 / corrupt zip: {error}") from None
     with archive:
         infos = archive.infolist()
@@ -176,7 +189,7 @@ def _from_zip(path):
             raise Refused("zip-too-large", "zip 中的文件过大 / the file in the zip is too large")
         try:
             data = archive.read(chosen)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
+        except BROKEN_ZIP as error:
             raise Refused("bad-zip", f"无法读取 zip 中的文件 / cannot read the file in the zip: {error}") from None
         return decode(data[:MAX_SOURCE + 1], chosen.filename)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -18,6 +17,7 @@ from .checks.runner import function_of, function_points
 from .checks.verdict import render_fix_first
 from .gradebook import note, points, status_of
 from .settings import graded_functions
+from .text import MAX_CODE, MAX_FEEDBACK, cut, html_value, md_block, md_code, md_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -40,13 +40,6 @@ def one_line(student: str, data: dict[str, Any], max_score: float) -> str:
 
 # ------------------------------------------------------------ feedback.md
 
-def _fence(text):
-    """``text`` in a fenced code block whose fence no backtick run inside can close."""
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text.rstrip()}\n{fence}"
-
-
 WHAT_TO_DO = {
     "duplicate": ("助教会确认使用哪一份提交。", "The course staff will confirm which submission counts."),
     "grader-error": ("这是评分器的问题，不是你的问题；助教会重新评分。",
@@ -56,19 +49,25 @@ WHAT_TO_DO = {
 
 
 def feedback(record: dict[str, Any], max_score: float) -> str:
-    """The bilingual (Chinese first) feedback for one student, as Markdown."""
+    """The bilingual (Chinese first) feedback for one student, as Markdown of at most
+    MAX_FEEDBACK bytes. Every text from the submission or its file names goes through
+    text.md_code, md_text or md_block: it is shown, never rendered."""
     student, data, final, entry = record["student"], record["data"], record["final"], record["entry"]
     status = status_of(record)
-    lines = [f"# 作业反馈 / Feedback: {student}", ""]
+    lines = [f"# 作业反馈 / Feedback: {md_code(student)}", ""]
     if entry.superseded:
         lines += ["评分使用的是你最新的提交；以下较早的提交未评分 / Your newest submission was graded; "
-                  "these earlier ones were not: " + ", ".join(f"`{n}`" for n in entry.superseded), ""]
+                  "these earlier ones were not: " + ", ".join(map(md_code, entry.superseded)), ""]
+    if entry.skipped:
+        lines += ["班级 zip 中以下文件无法读取，未评分 / These files of the class zip could not be read and were "
+                  "not graded: " + ", ".join(f"{md_code(name)} ({status})" for name, status in entry.skipped), ""]
     if final is None:
         zh, en = WHAT_TO_DO.get(status, (
             "请按作业要求重新提交 two_layer_net.py（.py、.ipynb 或 .zip 文件）。",
             "Please resubmit two_layer_net.py as the assignment asks (a .py, .ipynb or .zip file)."))
-        return "\n".join(lines + [f"**未评分 / Not graded** ({status})", "", _fence(data.get("output", "")), "",
-                                  f"怎么办：{zh}", "", f"What to do: {en}", ""])
+        return cut("\n".join(lines + [f"**未评分 / Not graded** ({md_text(status)})", "",
+                                      md_block(data.get("output", "")), "", f"怎么办：{zh}", "", f"What to do: {en}", ""]),
+                   MAX_FEEDBACK)
     tests = data["tests"]
     failed = [t for t in tests if t["score"] < t["max_score"]]
     lines += [f"**得分 / Score: {points(final['score'])} / {points(max_score)}**", ""]
@@ -79,13 +78,13 @@ def feedback(record: dict[str, Any], max_score: float) -> str:
         for override, change in final["overrides"]:
             what = "总分调整 / adjustment" if override.item == "adjust" else \
                 f"`{override.item}` 改为 / set to {points(override.points)}"
-            lines += [f"- {what} ({'+' if change >= 0 else ''}{points(change)}): {override.reason}"]
+            lines += [f"- {what} ({'+' if change >= 0 else ''}{points(change)}): {md_text(override.reason)}"]
         lines.append("")
     elif entry.late:
         lines += ["迟交 / Submitted late.", ""]
     first = data.get("fix_first")
-    if first:
-        lines += [render_fix_first(first), ""]
+    if first:       # it may quote the submission's import error
+        lines += [md_block(render_fix_first(first)), ""]
     lines += ["## 各函数得分 / Points per function", "",
               "| 函数 / function | 得分 / points | 结果 / result |", "|---|---:|---|"]
     for function, (score, total) in function_points(tests).items():
@@ -96,22 +95,22 @@ def feedback(record: dict[str, Any], max_score: float) -> str:
         lines += ["## 没有通过的检查与修改方法 / Failed checks and what to fix", ""]
         for test in failed:
             lines += [f"### {test['name']} ({points(test['score'])} / {points(test['max_score'])})", "",
-                      _fence(test["output"]), ""]
+                      md_block(test["output"]), ""]
     else:
         lines += ["全部检查都通过了，做得好！ / Every check passed, well done!", ""]
     notes = [t for t in tests if t["max_score"] == 0 and t["score"] == 0]   # information only
     if notes:
         lines += ["## 说明（不计分）/ Notes (no points)", ""]
         for test in notes:
-            lines += [f"### {test['name']}", "", _fence(test["output"]), ""]
+            lines += [f"### {test['name']}", "", md_block(test["output"]), ""]
     passed = [t for t in tests if t["score"] >= t["max_score"] and t["max_score"] > 0]
     if passed:
         lines += ["## 通过的检查 / Passed checks", ""]
         for t in passed:   # a passed check's output past its first line is a note (an accuracy...)
             lines.append(f"- {t['name']} ({points(t['max_score'])} / {points(t['max_score'])})")
-            lines += [f"  - {note}" for note in t["output"].split("\n")[1:] if note.strip()]
+            lines += [f"  - {md_text(note)}" for note in t["output"].split("\n")[1:] if note.strip()]
         lines.append("")
-    return "\n".join(lines)
+    return cut("\n".join(lines), MAX_FEEDBACK)
 
 
 # ------------------------------------------------------------ report.html
@@ -175,12 +174,13 @@ def check_pass_rates(graded: list[dict[str, Any]],
 
 
 def _png(fig):
-    """A matplotlib figure as a data: URL."""
+    """A matplotlib figure as a data: URL (Markup: the report's own, which text.html_value does not cap)."""
     import matplotlib.pyplot as plt
+    from markupsafe import Markup
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return Markup("data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"))
 
 
 def _pyplot():
@@ -231,7 +231,7 @@ def html(records: list[dict[str, Any]], max_score: float, settings: dict[str, An
     ``prints``: the fingerprints they came from (for the side-by-side code)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2"]),
-                      keep_trailing_newline=True)
+                      keep_trailing_newline=True, finalize=html_value)   # every value printable and capped
     env.filters["wbr"] = lambda name: _wbr(name)
     graded = [r for r in records if r["final"] is not None]
     refused = [r for r in records if r["final"] is None]
@@ -271,11 +271,22 @@ def html(records: list[dict[str, Any]], max_score: float, settings: dict[str, An
 
 
 def similarity_code(prints: dict[str, Any], pair: dict[str, Any]) -> tuple[Markup, Markup]:
-    """The two students' code, HTML-escaped, with what they share in <mark>."""
+    """The two students' code, HTML-escaped, with what they share in <mark>; each
+    cut after MAX_CODE bytes (at a line end, its <mark> closed)."""
     from markupsafe import Markup
     from .similarity import side_by_side
-    code_a, code_b = side_by_side(prints[pair["student_a"]], prints[pair["student_b"]])
-    return Markup(code_a), Markup(code_b)   # escaped by copydetect, but for the <mark> tags
+    a, b = side_by_side(prints[pair["student_a"]], prints[pair["student_b"]])
+    return Markup(_cut_code(a)), Markup(_cut_code(b))
+
+
+def _cut_code(code):
+    """Escaped code (copydetect's, with <mark> tags) cut after MAX_CODE bytes at a line end."""
+    size = len(code.encode("utf-8"))
+    if size <= MAX_CODE:
+        return code
+    kept = code.encode("utf-8")[:MAX_CODE].decode("utf-8", "ignore").rsplit("\n", 1)[0]
+    closing = "</mark>" if kept.count("<mark>") > kept.count("</mark>") else ""
+    return f"{kept}{closing}\n… ({size - len(kept.encode('utf-8'))} bytes more)"
 
 
 def _wbr(name):

@@ -14,7 +14,9 @@ aside) belongs to one student: a bare ``.py`` or ``.ipynb`` file, a folder, or a
   trailing ``two_layer_net`` (``zhangsan_two_layer_net-1.py`` -> ``zhangsan``;
   a folder ``lisi`` -> ``lisi``).
 
-Entries of one id are compared case-insensitively. A ``notes.txt`` beside a
+Each id is read from the site's own prefix: a student's file name that looks like
+another student's LMS name (``bob_1002_5002_alice_1001_5001_two_layer_net.py``) is
+bob's. Entries of one id are compared case-insensitively. A ``notes.txt`` beside a
 submission is ignored. When a student has several gradable entries (a ``.py``,
 ``.ipynb``, ``.zip`` or folder), the newest counts: the highest Canvas submission
 id, then the highest ``-N`` suffix (``two_layer_net-2.py``), then, for Moodle
@@ -37,7 +39,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from .files import hash_file
-from .intake import MAX_ZIP_TOTAL, junk, unsafe_path, zip_name
+from .intake import BROKEN_ZIP, MAX_ZIP_TOTAL, junk, unsafe_path, zip_name
+from .text import decoded_name, printable
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -84,6 +87,7 @@ class Entry:
     refused: tuple | None = None      # (status, reason) decided at intake
     sha256: str = field(default="", repr=False)
     superseded: tuple = ()            # older gradable entries of this student, newest first
+    skipped: tuple = ()               # ((name, status), ...): class-zip entries of this student not read
     name: Name | None = None          # what the counted entry's name says (LMS ids)
 
 
@@ -97,11 +101,13 @@ def parse_name(name: str, is_dir: bool = False) -> Name:
     if copy:
         stem = copy["stem"]
     copy = int(copy["n"]) if copy else 0
-    match = CANVAS.match(name)
-    if match:
+    # The site's prefix comes first: when the student's own file name looks like the
+    # other site's names, the match whose prefix ends first is the site's.
+    sites = [m for m in (CANVAS.match(name), MOODLE.match(name)) if m]
+    match = min(sites, key=lambda m: m.start("file"), default=None)
+    if match and match.re is CANVAS:
         return Name(safe_id(f"{match['name']}_{match['user']}"), bool(match["late1"] or match["late2"]),
                     "canvas", match["name"], match["user"], int(match["sub"]), copy)
-    match = MOODLE.match(name)
     if match:
         return Name(safe_id(f"{match['name']}_{match['user']}"), False, "moodle", match["name"], match["user"],
                     copy=copy)
@@ -117,8 +123,9 @@ def student_id(name: str, is_dir: bool = False) -> tuple[str, bool]:
 
 
 def safe_id(text: str) -> str:
-    """A name usable as a folder on every system: no separators, control or reserved characters."""
-    text = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]', "_", text).strip(" .")[:100].strip(" .")
+    """A name usable as a folder on every system and printable anywhere: no separators,
+    control, invalid or reserved characters (text.printable's escapes lose their backslash)."""
+    text = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]', "_", printable(text, inline=True)).strip(" .")[:100].strip(" .")
     if not text:
         return "unnamed"
     return "_" + text if text.lower() in RESERVED else text
@@ -138,8 +145,8 @@ def read_class(folder: str | Path, skip: str | Path | None = None,
     for child in sorted(folder.iterdir()):
         if junk(child.name) or (skip is not None and child.resolve() == Path(skip).resolve()):
             continue
-        groups.setdefault(parse_name(child.name, child.is_dir() and not child.is_symlink()).student.casefold(),
-                          []).append(child)
+        name = parse_name(decoded_name(child.name), child.is_dir() and not child.is_symlink())
+        groups.setdefault(name.student.casefold(), []).append(child)
     picks = {k.casefold(): v for k, v in (picks or {}).items()}
     unknown = [k for k in picks if k not in groups]
     if unknown:
@@ -149,15 +156,17 @@ def read_class(folder: str | Path, skip: str | Path | None = None,
 
 
 def _entry(members, pick=None):
-    """The Entry of one student's top-level entries (sorted by name)."""
-    named = [(m, parse_name(m.name, m.is_dir() and not m.is_symlink())) for m in members]
+    """The Entry of one student's top-level entries (sorted by name). Names are
+    decoded_name's: a GBK name left by ``unzip`` reads as its author wrote it."""
+    named = [(m, parse_name(decoded_name(m.name), m.is_dir() and not m.is_symlink()))
+             for m in members]
     student = min(n.student for _, n in named)
     gradable = [(m, n) for m, n in named if m.is_symlink() or m.is_dir() or m.suffix.lower() in GRADABLE]
     if pick is not None:
-        chosen = [g for g in gradable if g[0].name == pick]
+        chosen = [g for g in gradable if pick in (g[0].name, decoded_name(g[0].name))]
         if not chosen:
             raise ClassRefused(f"--pick {student}={pick}: 不是该学生可评分的提交 / not a gradable submission of "
-                               f"this student; choose one of: " + ", ".join(m.name for m, _ in gradable))
+                               f"this student; choose one of: " + ", ".join(decoded_name(m.name) for m, _ in gradable))
         gradable = chosen + [g for g in gradable if g is not chosen[0]]
     elif len(gradable) > 1:
         order = list(gradable)
@@ -165,7 +174,7 @@ def _entry(members, pick=None):
         first, second = gradable[:2]
         if _newness(first, order)[:2] == _newness(second, order)[:2] and first[1].site != "moodle" \
                 and _digest(first[0]) != _digest(second[0]):
-            names = tuple(m.name for m, _ in gradable)
+            names = tuple(decoded_name(m.name) for m, _ in gradable)
             entry = Entry(student, names=names, refused=(
                 "duplicate", "同一学生有多份无法区分新旧的提交，未评分；请只保留一份，或用 --pick 选定 / "
                 "several submissions of one student and nothing says which is newer, not graded; "
@@ -173,10 +182,11 @@ def _entry(members, pick=None):
             entry.sha256 = _digest(None, entry.refused)
             return entry
     if gradable:
-        (path, name), older = gradable[0], tuple(m.name for m, _ in gradable[1:])
+        (path, name), older = gradable[0], tuple(decoded_name(m.name) for m, _ in gradable[1:])
     else:           # nothing gradable: grade() refuses it with intake's own status and reason
         (path, name), older = named[0], ()
-    entry = Entry(student, path, tuple(m.name for m, _ in named), late=name.late, superseded=older, name=name)
+    entry = Entry(student, path, tuple(decoded_name(m.name) for m, _ in named), late=name.late, superseded=older,
+                  name=name)
     entry.sha256 = _digest(path)
     return entry
 
@@ -187,9 +197,11 @@ def _newness(member, members):
     return name.submission, name.copy, members.index(member) if name.site == "moodle" else 0
 
 
-def refused_entry(student: str, names: Sequence[str], status: str, reason: str) -> Entry:
-    """The Entry of a student refused before intake (e.g. an unsafe path in a class zip)."""
-    entry = Entry(student, names=tuple(names), refused=(status, reason), name=parse_name(names[0]))
+def refused_entry(student: str, names: Sequence[str], status: str, reason: str, name: Name | None = None) -> Entry:
+    """The Entry of a student refused before intake (e.g. an unsafe path in a class zip);
+    ``name``: what its name says (None: nothing, not even LMS ids, as for a name that
+    starts outside the class)."""
+    entry = Entry(student, names=tuple(names), refused=(status, reason), name=name or Name(student, login=student))
     entry.sha256 = _digest(None, entry.refused)
     return entry
 
@@ -199,7 +211,7 @@ def _digest(path, refused=None):
     intake's depth (names, bytes, links' targets), or the refusal."""
     h = hashlib.sha256()
     if path is None:
-        h.update(json.dumps(refused, ensure_ascii=False).encode())
+        h.update(json.dumps(refused).encode())
         return h.hexdigest()
     if path.is_symlink():
         h.update(b"link\0" + os.fsencode(os.readlink(path)))
@@ -222,20 +234,21 @@ def _digest(path, refused=None):
     return h.hexdigest()
 
 
-def extract_class(path: str | Path, dest: str | Path) -> dict[str, tuple[str, str, bool]]:
+def extract_class(path: str | Path, dest: str | Path) -> dict[str, tuple[str, str, bool, bool]]:
     """Safely extract a class zip into the private folder ``dest``.
 
     Sizes are checked from the zip's directory before anything is written, and
-    each entry is copied with at most its declared size. Links and names that
-    would leave ``dest`` are never written: a top-level one gives its student a
-    refusal, deeper ones are skipped (as intake does inside a student's zip); so
-    does an entry larger than a whole student zip may be. When every file sits in
-    one top folder (the class folder was zipped), that folder is left out.
-    Returns {top-level name: (status, reason, is_folder)}.
+    each entry is copied with at most its declared size. Links, entries that cannot
+    be read and names that would leave ``dest`` are never written, and each refuses
+    only itself (class_entries). When every file sits in one top folder (the class
+    folder was zipped), that folder is left out.
+    Returns {name: (status, reason, is_folder, owned)}: ``name`` is the top-level entry
+    the refused one belongs to (``owned``), else (a name that starts outside the
+    class, ``../x`` or ``/x``) the refused entry's whole name, which belongs to nobody.
     """
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except BROKEN_ZIP as error:
         raise ClassRefused(f"zip 文件损坏 / corrupt zip: {path}: {error}") from None
     refused = {}
     with archive:
@@ -248,8 +261,10 @@ def extract_class(path: str | Path, dest: str | Path) -> dict[str, tuple[str, st
         strip = int(bool(files) and all(len(p) > 1 and p[0] == files[0][0] for p in files))
         for info, name, parts in members:
             if unsafe_path(name):
-                refused.setdefault(safe_id(PurePosixPath(name).name), (
-                    "unsafe-path", f"zip 中的路径不安全 / unsafe path in the zip: {name}", False))
+                rest = parts[1:] if strip and parts[:1] == files[0][:1] else parts
+                owned = len(rest) > 1 and not unsafe_path(rest[0]) and rest[0] != ".."
+                refused.setdefault(rest[0] if owned else name, (
+                    "unsafe-path", f"zip 中的路径不安全 / unsafe path in the zip: {name}", owned, owned))
                 continue
             if junk(parts[0]) or not parts[strip:] or junk(parts[strip]):
                 continue
@@ -262,10 +277,10 @@ def extract_class(path: str | Path, dest: str | Path) -> dict[str, tuple[str, st
             else:
                 try:
                     _extract(archive, info, Path(dest).joinpath(*parts))
-                except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as error:
+                except BROKEN_ZIP as error:
                     why = ("bad-zip", f"无法读取 zip 中的文件 / cannot read a file in the zip ({error})")
             if why:
-                refused.setdefault(parts[0], (why[0], f"{why[1]}: {name}", len(parts) > 1 or info.is_dir()))
+                refused.setdefault(parts[0], (why[0], f"{why[1]}: {name}", len(parts) > 1 or info.is_dir(), True))
     return refused
 
 
@@ -295,8 +310,14 @@ def class_entries(submissions: str | Path, tmp: str | Path, skip: str | Path | N
         raise ClassRefused(f"需要文件夹或 .zip / expected a folder or a .zip: {submissions}")
     refused = extract_class(submissions, tmp)
     entries = read_class(tmp, picks=picks)
-    for name, (status, reason, is_folder) in sorted(refused.items()):
-        student = student_id(name, is_folder)[0]
-        entries = [e for e in entries if e.student.casefold() != student.casefold()]
-        entries.append(refused_entry(student, (name,), status, reason))
+    students = {e.student.casefold(): e for e in entries}
+    for name, (status, reason, is_folder, owned) in sorted(refused.items()):
+        student = student_id(name, is_folder)[0] if owned else safe_id(name)
+        entry = students.get(student.casefold())
+        if entry is not None:       # a refused entry refuses only itself: the student's others count
+            entry.skipped += ((name, status),)
+            continue
+        entry = refused_entry(student, (name,), status, reason, parse_name(name, is_folder) if owned else None)
+        students[student.casefold()] = entry
+        entries.append(entry)
     return sorted(entries, key=lambda e: (e.student.casefold(), e.student))

@@ -36,7 +36,6 @@ figure, so such pairs stay visible there (at 1.0 for identical code).
 from __future__ import annotations
 
 import copy
-import csv
 import io
 import math
 from collections import Counter
@@ -45,6 +44,7 @@ from typing import TYPE_CHECKING
 
 from .paths import ROOT
 from .reference import SOLUTION
+from .text import csv_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -144,12 +144,9 @@ def _without(fp, boilerplate):
 
 
 def to_csv(pairs: Iterable[Pair]) -> str:
-    """similarity.csv as text: student_a,student_b,similarity."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["student_a", "student_b", "similarity"])
-    writer.writerows([p.student_a, p.student_b, f"{p.similarity:.4f}"] for p in pairs)
-    return buffer.getvalue()
+    """similarity.csv as text: student_a,student_b,similarity (no cell a formula: text.csv_text)."""
+    return csv_text(["student_a", "student_b", "similarity"],
+                    ([p.student_a, p.student_b, f"{p.similarity:.4f}"] for p in pairs))
 
 
 def side_by_side(print_a: CodeFingerprint, print_b: CodeFingerprint, context: int = 2) -> tuple[str, ...]:

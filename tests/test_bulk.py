@@ -199,7 +199,7 @@ def test_each_student_gets_results_and_feedback(graded):
         assert data["status"] == status and data["score"] == sum(t["score"] for t in data["tests"])
         assert set(data) >= {"score", "execution_time", "output", "tests", "extra_data"}
         feedback = (out / student / "feedback.md").read_text(encoding="utf-8")
-        assert feedback.startswith(f"# 作业反馈 / Feedback: {student}")
+        assert feedback.startswith(f"# 作业反馈 / Feedback: `{student}`")      # a code span: the id is never markup
     lisi = (out / "lisi" / "feedback.md").read_text(encoding="utf-8")
     assert f"{stored(out, 'lisi')['score']:g} / {TOTAL}" in lisi and "提示：" in lisi and "Hint:" in lisi
     assert lisi.index("没有通过的检查") < lisi.index("通过的检查 / Passed checks")
@@ -297,7 +297,8 @@ def test_class_zip_is_extracted_safely(tmp_path):
     entries = {e.student: e for e in roster.class_entries(archive, dest)}
     assert time.perf_counter() - start < 0.5
     assert {s: e.refused[0] for s, e in entries.items() if e.refused} == {
-        "linkme_1": "link", "escape_3": "unsafe-path", "abs_5": "unsafe-path", "bomb_7": "zip-too-large"}
+        "linkme_1": "link", "_escape_3_4_two_layer_net.py": "unsafe-path", "_abs_5_6_two_layer_net.py": "unsafe-path",
+        "bomb_7": "zip-too-large"}     # a name that starts outside the class is nobody's: it keeps its whole name
     assert entries["张三_9"].path.read_text() == "x = 1\n"
     assert sorted(p.name for p in dest.iterdir()) == ["张三_9_10_two_layer_net.py"]
     assert not (tmp_path / "escape_3_4_two_layer_net.py").exists()
@@ -454,3 +455,78 @@ def test_pick_grades_the_chosen_file(regraded):
     assert graded_now(folder, out=out, pick="zhou_1010=zhou_1010_5010_two_layer_net.py") == 1
     row = {r["student"]: r for r in read_gradebook(out)}["zhou_1010"]
     assert (row["score"], row["note"]) == ("0", "superseded: zhou_1010_5011_two_layer_net.zip")
+
+
+# ------------------------------------------------------------------ a class of attackers
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+FORMULA = '=HYPERLINK("evil.example")'
+IMG = "<img src=x onerror=alert(1)>"
+
+
+def attackers(folder):
+    """One student of each kind issue 18 names, beside two honest ones: {student: status}."""
+    folder.mkdir(parents=True)
+    reference = REFERENCE.read_text(encoding="utf-8")
+    write = lambda name, text: (folder / name).write_text(text, encoding="utf-8")   # noqa: E731
+    write("alice_1001_5001_two_layer_net.py", reference)
+    with open(os.fsencode(folder) + b"/" + "张三_1002_5002_two_layer_net.py".encode("gbk"), "w") as file:
+        file.write(reference)                          # a GBK name left by unzip: not UTF-8
+    write("sur_1003_5003_two_layer_net.py", reference.replace(
+        "def sigmoid(x):\n", f"def sigmoid(x):\n    raise ValueError('\\ud800 \\x1b[2J\\r100 / 100 {IMG}')\n", 1).replace(
+        "def softmax(x):\n", "def softmax(x):\n    return '\\ud800\\x1b[31m' * 3\n", 1))
+    write("big_1004_5004_two_layer_net.py", re.sub(
+        r"(\n(    )?def (?!__init__)\w+\(.*\):\n)",
+        lambda m: m.group(1) + (m.group(2) or "") + "    return 'A' * 3_000_000\n", reference))
+    write("esc_1005_5005_two_layer_net.py", "def _boom():\n    raise ImportError('\\x1b[2J\\x1b[H\\u202e100 / 100')\n"
+          "H = _boom()\n" + reference.replace("def sigmoid(x):\n", "def sigmoid(x):\n    H\n", 1))
+    write(f"{FORMULA}_1006_5006_two_layer_net.py", reference)
+    write(f"eve_1007_5007_x`{IMG}`.py", "x = 1\n")
+    write("eve_1007_5008_two_layer_net.py", reference)
+    write("nb_1008_5008_two_layer_net.ipynb", json.dumps({"cells": "not a list"}))
+    with zipfile.ZipFile(folder / "lzma_1009_5009_two_layer_net.zip", "w", zipfile.ZIP_LZMA) as archive:
+        archive.writestr("two_layer_net.py", "".join(f"x{i} = {i * 7919 % 10007}\n" for i in range(2000)))
+    data = bytearray((folder / "lzma_1009_5009_two_layer_net.zip").read_bytes())
+    data[80:200] = bytes(b ^ 0x5A for b in data[80:200])
+    (folder / "lzma_1009_5009_two_layer_net.zip").write_bytes(bytes(data))
+    return {"alice_1001": TOTAL, "张三_1002": TOTAL, "sur_1003": PARTIAL, "big_1004": PARTIAL, "esc_1005": "0",
+            '=HYPERLINK(_evil.example_)_1006': TOTAL, "eve_1007": TOTAL, "nb_1008": None, "lzma_1009": None}
+
+
+def test_a_class_of_attackers_gets_every_file_and_no_student_markup_in_them(tmp_path):
+    expected = attackers(tmp_path / "class")
+    run = subprocess.run(bulk_command(tmp_path / "class", out=tmp_path / "out", jobs=2), capture_output=True,
+                         timeout=600)
+    assert run.returncode == 0, run.stderr.decode(errors="replace")
+    assert not CONTROL.search(run.stdout.decode("utf-8"))
+    out = tmp_path / "out"
+    book = {row["student"].lstrip("'"): row for row in read_gradebook(out)}
+    assert sorted(book) == sorted(expected)
+    for student, score in expected.items():
+        row = book[student]
+        if score is None:
+            assert row["score"] == "" and row["status"] in ("bad-notebook", "bad-zip")
+        elif score == PARTIAL:
+            assert row["status"] == "graded" and 0 < float(row["score"]) < float(TOTAL), student
+        else:
+            assert (row["status"], row["score"]) == ("graded", score), student
+    assert book["nb_1008"]["status"] == "bad-notebook" and book["lzma_1009"]["status"] == "bad-zip"
+    markdown_it = pytest.importorskip("markdown_it")
+    for path in [p for p in out.rglob("*") if p.is_file() and p.name != ".lock"]:
+        text = path.read_bytes().decode("utf-8")              # every file is valid UTF-8
+        assert not CONTROL.search(text.replace("\r\n", "\n")), path
+        if path.suffix == ".csv":
+            cells = [c for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for c in row]
+            assert not [c for c in cells if c and c[0] in "=+-@" and not re.fullmatch(r"[+-]?[0-9.]+", c)], path
+        if path.suffix == ".json":
+            assert path.stat().st_size < 1_000_000
+        if path.suffix == ".md":
+            assert "<img" not in markdown_it.MarkdownIt("commonmark").render(text), path
+        if path.suffix == ".html":
+            assert IMG not in text and "&lt;img src=x" in text
+    assert "\n'=HYPERLINK(_evil.example_)_1006," in (out / "similarity.csv").read_text(encoding="utf-8-sig")
+    canvas = list(csv.reader(io.StringIO((out / "canvas.csv").read_text(encoding="utf-8-sig"))))
+    assert ["'" + FORMULA, "1006"] in [row[:2] for row in canvas]
+    assert re.search(r"bytes more\)", (out / "big_1004" / "feedback.md").read_text(encoding="utf-8"))
+    assert (out / "张三_1002" / "results.json").is_file()
+    assert "\\x1b[2J" in (out / "esc_1005" / "feedback.md").read_text(encoding="utf-8")

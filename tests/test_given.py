@@ -79,6 +79,6 @@ def test_a_changed_given_function_is_named_in_results_and_feedback(tmp_path, nam
     assert function_of(report[0]) in GRADED
     changed = "TwoLayerNet.train_model" if "batch" in name else "TwoLayerNet.__init__"
     assert f"The given code of {changed} was changed" in report[0]["output"] and "第 " in report[0]["output"]
-    record = {"student": "student", "data": data, "entry": SimpleNamespace(superseded=(), late=False),
+    record = {"student": "student", "data": data, "entry": SimpleNamespace(superseded=(), skipped=(), late=False),
               "final": adjust.final(function_points(data["tests"]), False, 0, [])}
     assert report[0]["output"] in feedback(record, 100)

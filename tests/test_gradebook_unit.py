@@ -7,9 +7,10 @@ import io
 import pytest
 
 from autograder.adjust import ADJUST, Override, final
-from autograder.gradebook import canvas, cell, gradebook, moodle, points
+from autograder.gradebook import canvas, gradebook, moodle, points
 from autograder.roster import Entry, parse_name
 from autograder.settings import load as load_settings
+from autograder.text import csv_cell as cell
 
 SETTINGS = load_settings()
 POINTS = SETTINGS["points"]                  # function -> points (course.toml), in the contract's order
@@ -93,7 +94,8 @@ def test_a_refused_row_has_an_empty_score_and_its_status_never_a_zero():
 
 
 @pytest.mark.parametrize("text, written", [
-    ("=HYPERLINK(1)", "'=HYPERLINK(1)"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("=HYPERLINK(1)", "'=HYPERLINK(1)"), ("+1+cmd", "'+1+cmd"), ("-1-1", "'-1-1"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\\x09=1"), ("\r=1", "'\\x0d=1"), ("-2", "-2"), ("+1.5e3", "+1.5e3"),   # a number is no formula
     ("zhangsan", "zhangsan"), ("a=b", "a=b"), ("", ""), (5, "5"), ("张三", "张三")])
 def test_cells_that_a_spreadsheet_would_run_are_quoted(text, written):
     assert cell(text) == written

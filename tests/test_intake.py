@@ -113,3 +113,66 @@ def test_one_unsafe_path_rule_for_both_zip_readers():
     for name in ("two_layer_net.py", "lisi/two_layer_net.py", "a..b/x.py"):
         assert not unsafe_path(name), name
     assert roster.unsafe_path is unsafe_path
+
+
+# ------------------------------------------------------------------ malformed input is the student's
+
+def notebook(path, text):
+    path.write_text(text if isinstance(text, str) else json.dumps(text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("content", [
+    {"cells": "not a list"},                                                   # cells a string
+    {"cells": [{"cell_type": "code", "source": None}]},                        # source null
+    {"cells": [{"cell_type": "code", "source": [1, 2]}]},                      # source not text
+    {"cells": [1, "x", None]},                                                 # a cell not a dict
+    [{"cells": []}],                                                           # not an object
+    '{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}",                        # nested past the parser
+])
+def test_a_notebook_of_the_wrong_structure_is_refused(tmp_path, content):
+    with pytest.raises(Refused) as refused:
+        read_submission(notebook(tmp_path / "two_layer_net.ipynb", content))
+    assert refused.value.status == "bad-notebook" and ".ipynb" in refused.value.reason
+
+
+def corrupt_zip(path, method):
+    """A zip whose one entry's compressed data is damaged (its CRC and sizes still say it is fine)."""
+    with zipfile.ZipFile(path, "w", method) as archive:
+        archive.writestr("two_layer_net.py", "".join(f"x{i} = {i * 7919 % 10007}\n" for i in range(2000)))
+    data = bytearray(path.read_bytes())
+    start = 30 + len("two_layer_net.py")          # the local header, then the compressed data
+    for i in range(start + 16, start + 200):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_LZMA, zipfile.ZIP_BZIP2])
+def test_a_zip_with_corrupt_compressed_data_is_refused(tmp_path, method):
+    with pytest.raises(Refused) as refused:
+        read_submission(corrupt_zip(tmp_path / "s.zip", method))
+    assert refused.value.status == "bad-zip"
+
+
+@pytest.mark.parametrize("data", [b"# coding: undefined\nx = 1\n",       # a codec that always fails
+                                  b"# coding: utf-7\nx = '+2AA-'\n"])    # a lone surrogate once decoded
+def test_a_coding_comment_that_cannot_give_source_text_is_not_used(tmp_path, data):
+    path = tmp_path / "two_layer_net.py"
+    path.write_bytes(data)
+    text = read_submission(path)
+    assert text.encode("utf-8") and text.startswith("# coding: utf-8\n")
+
+
+@pytest.mark.parametrize("name, build", [
+    ("two_layer_net.ipynb", lambda p: notebook(p, {"cells": [{"cell_type": "code", "source": None}]})),
+    ("s.zip", lambda p: corrupt_zip(p, zipfile.ZIP_LZMA)),
+])
+def test_grade_refuses_malformed_input_with_exit_0_and_a_results_json(tmp_path, name, build):
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(build(tmp_path / name)),
+                          "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert data["status"] in ("bad-notebook", "bad-zip") and data["score"] == 0 and "not graded" in data["output"]

@@ -1,7 +1,11 @@
-"""Reading a class: LMS names, resubmissions (the newest counts), real ambiguities, --pick."""
+"""Reading a class: LMS names, resubmissions (the newest counts), real ambiguities, --pick;
+class-zip entries that refuse only themselves, names that are not UTF-8."""
+import os
+import zipfile
+
 import pytest
 
-from autograder.roster import ClassRefused, parse_name, read_class
+from autograder.roster import ClassRefused, class_entries, parse_name, read_class
 
 
 def make(folder, files):
@@ -67,3 +71,61 @@ def test_pick_chooses_the_file_that_counts(tmp_path):
     for picks, words in [({"nobody": "x.py"}, "nobody"), ({"wu_8": "chen_9_90_hw.zip"}, "wu_8_80_two_layer_net.py")]:
         with pytest.raises(ClassRefused, match=words):
             read_class(folder, picks=picks)
+
+
+# ------------------------------------------------------------------ one student, one row
+
+def class_zip(path, entries):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_an_unsafe_class_zip_entry_refuses_only_itself(tmp_path):
+    real = "def sigmoid(x):\n    return x\n"
+    archive = class_zip(tmp_path / "class.zip", {
+        "submissions/alice_1001_5001_two_layer_net.py": real,
+        "submissions/../../alice_1001_5001_two_layer_net.py": "stolen = 1\n",   # names alice, belongs to nobody
+        "submissions/bob_1002_5002_hw/../../alice_1001_5002_two_layer_net.py": "x = 1\n",   # bob's entry
+        "submissions/bob_1002_5002_two_layer_net.py": real,
+        "submissions/carol_1003_5003_hw/../x.py": "x = 1\n",                     # carol sent nothing else
+        "/abs_1004_5004_two_layer_net.py": "x = 1\n",
+    })
+    (tmp_path / "tmp").mkdir()
+    found = {e.student: e for e in class_entries(archive, tmp_path / "tmp")}
+    alice, bob, carol = found["alice_1001"], found["bob_1002"], found["carol_1003"]
+    assert alice.refused is None and alice.path.read_text() == real and alice.skipped == ()
+    assert bob.refused is None and bob.path.read_text() == real
+    assert bob.skipped == (("bob_1002_5002_hw", "unsafe-path"),)
+    assert carol.refused[0] == "unsafe-path" and carol.name.user == "1003"
+    nobody = [e for s, e in found.items() if s not in ("alice_1001", "bob_1002", "carol_1003")]
+    assert len(nobody) == 2 and all(e.refused[0] == "unsafe-path" for e in nobody)
+    assert all(e.name.site == "" and e.name.user == "" for e in nobody)     # no LMS id: they stand in for nobody
+
+
+@pytest.mark.parametrize("name, student", [
+    ("bob_1002_5002_alice_1001_5001_two_layer_net.py", "bob_1002"),         # Canvas: anchored at its prefix
+    ("late_bob_1002_5002_alice_1001_5001_two_layer_net.py", "bob_1002"),
+    ("Bob Li_77_assignsubmission_file_alice_1001_5001_two_layer_net.py", "Bob Li_77"),   # Moodle
+    ("Bob Li_77_assignsubmission_file_Alice_88_assignsubmission_file_x.py", "Bob Li_77"),
+    ("bob_1002_5002_Alice_88_assignsubmission_file_x.py", "bob_1002"),
+])
+def test_a_file_name_that_embeds_another_students_ids_changes_nothing(tmp_path, name, student):
+    assert parse_name(name).student == student
+    folder = make(tmp_path / "class", {name: "x = 1\n", "alice_1001_5001_two_layer_net.py": "y = 1\n"})
+    found = entries(folder)
+    assert found[student].path.name == name and found["alice_1001"].path.name == "alice_1001_5001_two_layer_net.py"
+
+
+def test_a_gbk_file_name_left_by_unzip_reads_as_written(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    raw = "张三_9_10_two_layer_net.py".encode("gbk")              # not UTF-8: os.listdir gives surrogates
+    with open(os.fsencode(folder) + b"/" + raw, "w") as file:
+        file.write("x = 1\n")
+    (bad,) = folder.iterdir()
+    assert bad.name != "张三_9_10_two_layer_net.py"
+    entry = entries(folder)["张三_9"]
+    assert entry.names == ("张三_9_10_two_layer_net.py",) and entry.path.read_text() == "x = 1\n"
+    assert entry.name.login == "张三" and entry.name.user == "9"
