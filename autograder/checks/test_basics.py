@@ -279,6 +279,14 @@ def _numgrad_result(sub, collab, known, prefix, x, t):
         raise CheckFailed((f"{target} 没有对每个参数调用模块级的 numerical_gradient。",
                            f"{target} did not call the module-level numerical_gradient for every parameter."),
                           NUMGRAD_HINT, called_for=sorted(asked) or "none")
+    if not collab.reference and not collab.passes("numerical_gradient"):
+        # the student's own check, whose numerical_gradient fails and which has no reference's:
+        # the probe is all it can judge by (the grader runs the reference's, in the box)
+        if not all(_is_loss(value, known, prefix) for value in seen):
+            raise CheckFailed((f"{target} 交给 numerical_gradient 的函数没有返回损失。",
+                               f"The function {target} hands numerical_gradient does not return the loss."),
+                              _numgrad_hint([], seen, known, prefix) if seen else NUMGRAD_HINT)
+        return None, seen
     return call(sub, target, x, t, obj=obj, patches=patches), seen
 
 
@@ -306,6 +314,8 @@ def grads_check(sub: Any, collab: Collab, known: Mapping[str, Any], prefix: str,
     seen = None
     if method == "numerical_gradient":
         result, seen = _numgrad_result(sub, collab, known, prefix, x, t)
+        if result is None:                          # judged by the probe alone
+            return
     else:
         result = method_call(sub, collab, known, prefix, method, x, t)
     if not isinstance(result.value, dict) or set(result.value) != {"W1", "b1", "W2", "b2"}:
