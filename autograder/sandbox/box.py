@@ -2,7 +2,7 @@
 
 The grader never imports student code. A :class:`Box` starts ``worker.py`` in
 a separate, confined process (the mode, ``modes.py``: bubblewrap, or Landlock +
-seccomp, or, only when asked for, nothing), and talks to it with plain data only
+seccomp, or a uid of its own + seccomp, or, only when asked for, nothing), and talks to it with plain data only
 (see ``wire.py``)::
 
     with Box("two_layer_net.py", Limits(call_seconds=5)) as box:    # or Box(source=text)
@@ -115,7 +115,7 @@ class Box:
     def __init__(self, submission: str | Path | None = None, limits: Limits | None = None,
                  mode: str | None = None, *, source: str | None = None) -> None:
         """The submission: the file ``submission``, or the text ``source``.
-        ``mode``: "auto", "bwrap", "landlock" or "none" (default: AUTOGRADER_SANDBOX, else
+        ``mode``: "auto", "bwrap", "landlock", "uid" or "none" (default: AUTOGRADER_SANDBOX, else
         auto); raises ``modes.NoBox`` when no box can confine student code here."""
         self.limits = limits or Limits()
         self._mode = modes.choose(mode)
@@ -135,7 +135,7 @@ class Box:
         self._ghandles = {}           # id -> grader callable, for the current top-level call
         self._next_id = 0
         self._closed = False
-        self._live = [None]           # the current Worker, for the finalizer
+        self._live = [None, None]     # the current Worker and its uid to sweep (uid box), for the finalizer
         self._finalizer = weakref.finalize(self, Box._cleanup, self._live, str(self._files.root))
 
     # -- public API
@@ -221,10 +221,10 @@ class Box:
         self._gen += 1
         watch = None
         if launch.home is not None:            # no size-limited /tmp of its own: watch its disk use
-            watch = functools.partial(modes.overfull, launch.home, self.limits.tmp_mb)
+            watch = functools.partial(modes.overfull, launch.home, self.limits.tmp_mb, uid=launch.uid)
         self._worker = Worker(launch.cmd, launch.env, launch.cwd,
                               str(self._files.root / "stderr.txt"), self.mode == "bwrap", watch)
-        self._live[0] = self._worker
+        self._live[:] = [self._worker, launch.uid]
         self._starting = True
 
     def _await_ready(self):
@@ -264,15 +264,23 @@ class Box:
 
     def _stop(self):
         self._starting = False
-        w, self._worker, self._live[0] = self._worker, None, None
-        if w is not None:
-            w.kill()
+        self._worker = None
+        Box._end_worker(self._live)
+
+    @staticmethod
+    def _end_worker(live):
+        """Kill the worker; in the uid box, also every process of its uid and its files
+        in world-writable places (``modes.sweep``)."""
+        worker, uid = live
+        live[:] = [None, None]
+        if worker is not None:
+            worker.kill()
+        if uid is not None:
+            modes.sweep(uid)
 
     @staticmethod
     def _cleanup(live, tmp):
-        if live[0] is not None:
-            live[0].kill()
-            live[0] = None
+        Box._end_worker(live)
         shutil.rmtree(tmp, ignore_errors=True)
 
     def _truncate_capture(self):

@@ -122,6 +122,6 @@ def launch(files: BoxFiles, limits: Limits, cfg: dict[str, Any]) -> Launch:
     binds += [(str(files.code / name), f"/box/{name}", False) for name in modes.WORKER_FILES]
     for font_cache in glob.glob(str(files.fonts / "fontlist-*.json")):
         binds.append((font_cache, "/tmp/" + os.path.basename(font_cache), False))
-    cfg = dict(cfg, sub="/box/sub/two_layer_net.py", capture="/box/out.txt", uid=modes.box_uid())
+    cfg = dict(cfg, sub="/box/sub/two_layer_net.py", capture="/box/out.txt", uid=files.uid)
     cmd = args(binds, limits.tmp_mb) + [modes.python(), "-S", "-B", "/box/worker.py", json.dumps(cfg)]
     return Launch(cmd, modes.base_env(), str(files.root))

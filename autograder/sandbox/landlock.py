@@ -64,11 +64,16 @@ def _others_reach(path):
                if os.path.isdir(p))
 
 
-def _uid_for(home):
+def python_reachable() -> bool:
+    """Whether a uid of no group can reach Python and its packages (not so under /root)."""
+    return all(map(_others_reach, [modes.python(), *modes.site_dirs()]))
+
+
+def _uid_for(files, home):
     """The box uid when we are root, that uid can run Python (not so for a Python under
     /root, which is 0700), and it can own ``home`` (fresh, so only ours); else None."""
-    uid = modes.box_uid()
-    if uid is None or not all(map(_others_reach, [modes.python(), *modes.site_dirs()])):
+    uid = files.uid
+    if uid is None or not python_reachable():
         return None
     try:
         for path in [home, *home.iterdir()]:
@@ -92,7 +97,7 @@ def _probe():
     files = modes.new_box_files()
     home = modes.fresh_home(files)
     try:
-        cfg = {"confine": dict(_rules(files, home), uid=_uid_for(home)),
+        cfg = {"confine": {"landlock": _rules(files, home), "uid": _uid_for(files, home)},
                "must_not_read": [str(modes.HERE / "box.py"), "/proc/1/cmdline"]}
         cmd = [modes.python(), "-S", "-B", str(files.code / "confine.py"), json.dumps(cfg)]
         r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
@@ -120,6 +125,6 @@ def launch(files: BoxFiles, limits: Limits, cfg: dict[str, Any]) -> Launch:
     """The worker as a plain subprocess that confines itself (see ``confine.py``)."""
     home = modes.fresh_home(files)
     cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
-               confine=dict(_rules(files, home), uid=_uid_for(home), ppid=os.getpid()))
+               confine={"landlock": _rules(files, home), "uid": _uid_for(files, home), "ppid": os.getpid()})
     cmd = [modes.python(), "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)]
     return Launch(cmd, _env(home), str(home), home)

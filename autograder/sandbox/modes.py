@@ -1,13 +1,16 @@
-"""Which box to use, and what the three kinds of box share.
+"""Which box to use, and what the kinds of box share.
 
 ``AUTOGRADER_SANDBOX`` (or ``Box(mode=...)``) picks the isolation:
 
 - ``auto`` (the default): ``bwrap`` where bubblewrap works, else ``landlock``
-  where the kernel and packages allow it, else :class:`NoBox`: nothing is graded.
+  where the kernel and packages allow it, else ``uid`` as root, else
+  :class:`NoBox`: nothing is graded.
 - ``bwrap``: namespaces (``bwrap.py``); the strongest, needs user namespaces or root
   with CAP_SYS_ADMIN.
 - ``landlock``: Landlock + seccomp + a uid of its own, no namespaces (``landlock.py``);
   works in Docker (Gradescope) and where user namespaces are off.
+- ``uid``: root only: a fresh uid + seccomp, file permissions instead of Landlock
+  (``uid.py``); works on any Linux with seccomp, e.g. Gradescope's 4.14 kernels.
 - ``none``: no isolation, only when asked for by name, with a warning (``none.py``).
 
 Each mode module has ``NAME``, ``status() -> (usable, reason)`` (cached; its first
@@ -21,6 +24,8 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -41,11 +46,16 @@ PROJECT_ROOT = HERE.parent.parent                         # the grader's own fil
 # The student package's own modules, offered for import beside the submission (no data files):
 # in the course repo under student/, in the student zip beside its autograder/.
 STUDENT_MODULES = (PROJECT_ROOT / "student" / "mnist.py", PROJECT_ROOT / "mnist.py")
-# Who runs student code when we are root: an unused uid of its own per grader process,
-# so that RLIMIT_NPROC (counted per uid) is not shared by boxes running side by side.
+# Who runs student code when we are root: an unused uid of its own per box, so that
+# RLIMIT_NPROC (counted per uid) is not shared by boxes running side by side, and the
+# uid box can end every process and remove every file of its uid (box_uid).
 BOX_UID_BASE = 200000
+BOXES_PER_PROCESS = 256           # box uids: BOX_UID_BASE + pid * 256 + n
+# Where any uid may create files: what a box uid left there goes when its worker stops (sweep).
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock")
 STALE_SECONDS = 300      # an unlocked scratch folder this old belongs to no live grader
-MODES = ("auto", "bwrap", "landlock", "none")
+MODES = ("auto", "bwrap", "landlock", "uid", "none")
+CONFINING = ("bwrap", "landlock", "uid")     # what auto tries, in this order
 
 
 class NoBox(RuntimeError):
@@ -60,12 +70,24 @@ class Launch:
     env: dict
     cwd: str
     home: object = None
+    uid: int | None = None     # the uid box's uid: its files in WORLD_WRITABLE are watched and swept
 
 
-def overfull(folder: str | Path, max_mb: float, max_entries: int = 10_000) -> str | None:
+def overfull(folder: str | Path, max_mb: float, max_entries: int = 10_000, uid: int | None = None) -> str | None:
     """Why ``folder`` holds too much (more than ``max_mb`` MB or ``max_entries`` files and
-    folders), else None. Stops counting as soon as either is passed."""
+    folders), else None; with ``uid``, what that uid left in WORLD_WRITABLE counts too.
+    Stops counting as soon as either is passed."""
     size, entries, todo = 0, 0, [str(folder)]
+    for path in left_behind(uid) if uid is not None else ():
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        entries += 1
+        if stat.S_ISDIR(st.st_mode):
+            todo.append(path)
+        else:
+            size += st.st_size
     while todo:
         try:
             with os.scandir(todo.pop()) as found:
@@ -88,10 +110,11 @@ class BoxFiles:
     """One box's folder: ``sub/two_layer_net.py`` (read-only to the worker), ``out.txt``
     (what it prints), a fresh ``home-*`` folder per worker (see :func:`fresh_home`), and
     the shared ``code`` folder with the worker's files and ``fonts`` with matplotlib's
-    font cache."""
+    font cache. ``uid``: the uid that runs its student code when the grader is root."""
     root: Path
     code: Path
     fonts: Path
+    uid: int | None = None
 
     @property
     def sub(self) -> Path:
@@ -105,8 +128,8 @@ class BoxFiles:
 # ------------------------------------------------------------------ choice
 
 def _module(name):
-    from . import bwrap, landlock, none
-    return {"bwrap": bwrap, "landlock": landlock, "none": none}[name]
+    from . import bwrap, landlock, none, uid
+    return {"bwrap": bwrap, "landlock": landlock, "uid": uid, "none": none}[name]
 
 
 def choose(asked: str | None = None) -> ModuleType:
@@ -124,7 +147,7 @@ def choose(asked: str | None = None) -> ModuleType:
                    "unconfined, with resource limits only; it can read files and use the network.")
         return _module("none")
     tried = []
-    for name in (("bwrap", "landlock") if asked == "auto" else (asked,)):
+    for name in (CONFINING if asked == "auto" else (asked,)):
         ok, why = _module(name).status()
         if ok:
             return _module(name)
@@ -132,13 +155,15 @@ def choose(asked: str | None = None) -> ModuleType:
     raise NoBox("no sandbox can confine student code here, so nothing was graded ("
                 + "; ".join(tried) + "). Fix: install bubblewrap with working user namespaces "
                 "(apt-get install bubblewrap), or use Linux 5.13+ with Landlock and "
-                "`pip install landlockpy pyseccomp` (libseccomp2); or, only for code you trust, "
-                "set AUTOGRADER_SANDBOX=none.")
+                "`pip install landlockpy pyseccomp` (libseccomp2), or run the grader as root with "
+                "pyseccomp and a Python outside the grader's folder (the uid box); or, only for code "
+                "you trust, set AUTOGRADER_SANDBOX=none.")
 
 
-def status_report() -> dict[str, tuple[bool, str]]:
-    """{mode: (usable, reason)} for bwrap and landlock (for messages and benchmarks)."""
-    return {name: _module(name).status() for name in ("bwrap", "landlock")}
+def status_report(names: tuple[str, ...] = ("bwrap", "landlock")) -> dict[str, tuple[bool, str]]:
+    """{mode: (usable, reason)} for ``names`` (for messages and benchmarks). The uid box
+    is asked only when named: its first status guards the grader's files (``uid.py``)."""
+    return {name: _module(name).status() for name in names}
 
 
 _warned = set()
@@ -195,8 +220,87 @@ def under(path: str, root: str) -> bool:
 
 
 def box_uid() -> int | None:
-    """The uid that runs student code when the grader is root, else None."""
-    return BOX_UID_BASE + os.getpid() if os.name == "posix" and os.geteuid() == 0 else None
+    """A fresh uid for a new box when the grader is root, else None: one no process runs
+    as and no account has (BOX_UID_BASE + pid * BOXES_PER_PROCESS + n)."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return None
+    import pwd
+    pid = os.getpid()
+    first = BOX_UID_BASE + (pid % 2**22) * BOXES_PER_PROCESS
+    for _ in range(BOXES_PER_PROCESS):
+        n = _uids_given.get(pid, 0)
+        _uids_given[pid] = n + 1
+        uid = first + n % BOXES_PER_PROCESS
+        try:
+            pwd.getpwuid(uid)
+            continue
+        except KeyError:
+            pass
+        if not processes_of(uid):
+            return uid
+    raise NoBox(f"no unused uid for a box among {first}..{first + BOXES_PER_PROCESS - 1}")
+
+
+_uids_given = {}   # pid -> box uids handed out so far (per process, also after a fork)
+
+
+def processes_of(uid: int) -> list[int]:
+    """The pids of the processes running as ``uid`` (Linux: /proc)."""
+    found = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return found
+    for name in names:
+        try:
+            if name.isdigit() and os.stat(f"/proc/{name}").st_uid == uid:
+                found.append(int(name))
+        except OSError:
+            pass
+    return found
+
+
+def left_behind(uid: int) -> list[str]:
+    """What ``uid`` owns in the WORLD_WRITABLE folders (and in world-writable folders inside
+    them): the only places outside its home where a box uid can create anything."""
+    found, todo = [], [p for p in WORLD_WRITABLE if os.path.isdir(p) and not os.path.islink(p)]
+    while todo:
+        try:
+            with os.scandir(todo.pop()) as entries:
+                for entry in entries:
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    if st.st_uid == uid:
+                        found.append(entry.path)
+                    elif stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_IWOTH:
+                        todo.append(entry.path)
+        except OSError:
+            continue
+    return found
+
+
+def sweep(uid: int) -> None:
+    """End every process of the box uid ``uid`` and remove what it left in WORLD_WRITABLE."""
+    for _ in range(100):
+        pids = processes_of(uid)
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.01)
+    for path in left_behind(uid):
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)          # does not follow symlinks
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 # ------------------------------------------------------- the scratch folder
@@ -236,10 +340,10 @@ def _font_caches():
 
 def new_box_files(submission: str | Path | None = None, source: str | None = None) -> BoxFiles:
     """A fresh box folder holding a copy of the file ``submission``, or the text ``source``
-    (neither: an empty file)."""
+    (neither: an empty file), with a fresh uid when we are root (:func:`box_uid`)."""
     top = scratch()
     root = Path(tempfile.mkdtemp(prefix="box-", dir=top))
-    files = BoxFiles(root, top / "code", top / "fonts")
+    files = BoxFiles(root, top / "code", top / "fonts", box_uid())
     files.sub.parent.mkdir()
     if submission is not None:
         _copy_readable(submission, files.sub)
@@ -298,8 +402,8 @@ def _sweep():
     top = Path(tempfile.gettempdir())
     for folder in top.glob("autograder-*"):
         try:
-            if not folder.is_dir() or folder.is_symlink():
-                continue
+            if not folder.is_dir() or folder.is_symlink() or folder.stat().st_uid != os.geteuid():
+                continue              # not a grader's: e.g. one a box uid planted in /tmp
             lock_path = folder / ".lock"
             if lock_path.exists():
                 with open(lock_path, "a") as lock:
@@ -316,7 +420,7 @@ def nproc_limit(max_procs: int) -> int | None:
     """RLIMIT_NPROC for a worker. It counts all processes of the worker's uid: with a box
     uid of its own (root grader), ``max_procs``; sharing the grader's uid, what that uid
     already runs plus ``max_procs`` (Linux; elsewhere nothing)."""
-    if box_uid() is not None:
+    if os.name == "posix" and os.geteuid() == 0:     # a box uid of its own (box_uid)
         return max_procs
     if not sys.platform.startswith("linux"):
         return None
