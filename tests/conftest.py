@@ -10,7 +10,7 @@ from autograder.paths import ROOT, load_module
 
 
 def pytest_configure(config):
-    """numpy in this process runs on one BLAS thread, as it does in the box (sandbox/modes.py):
+    """numpy in this process runs on one BLAS thread, as it does in the box (sandbox/shared.py):
     on a busy two-core machine OpenBLAS's threads wait on each other, and one check's
     time went from 1 s to 6 s. Set before any test module imports numpy; also for the
     commands the tests start."""

@@ -716,22 +716,22 @@ def test_a_killed_graders_box_folders_are_removed_by_the_next_run(tmp_path):
     import subprocess
     import sys
     path = write_sub(tmp_path, "x = 1\n")
-    script = ("import sys, time\nfrom autograder.sandbox import Box, modes\n"
+    script = ("import sys, time\nfrom autograder.sandbox import Box, shared\n"
               f"box = Box({str(path)!r}, mode='none')\nbox.start()\n"
-              "print(modes.scratch(), flush=True)\ntime.sleep(600)\n")
+              "print(shared.scratch(), flush=True)\ntime.sleep(600)\n")
     grader = subprocess.Popen([sys.executable, "-W", "ignore", "-c", script], stdout=subprocess.PIPE,
                               text=True, cwd=ROOT)
     left = Path(grader.stdout.readline().strip())
     assert left.is_dir() and any(left.glob("box-*"))
     alive = subprocess.run([sys.executable, "-W", "ignore", "-c",
-                            "from autograder.sandbox import modes; print(modes.scratch())"],
+                            "from autograder.sandbox import shared; print(shared.scratch())"],
                            capture_output=True, text=True, cwd=ROOT, check=True)
     assert left.is_dir()                                   # a live grader's folder stays
     grader.send_signal(signal.SIGKILL)
     grader.wait()
     assert left.is_dir()
     subprocess.run([sys.executable, "-W", "ignore", "-c",
-                    "from autograder.sandbox import modes; modes.scratch()"], cwd=ROOT, check=True)
+                    "from autograder.sandbox import shared; shared.scratch()"], cwd=ROOT, check=True)
     assert not left.exists()
     assert not Path(alive.stdout.strip()).exists()         # removed by its own process at exit
 

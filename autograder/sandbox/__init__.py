@@ -3,8 +3,9 @@
 - ``box.py``: :class:`Box`, the grader's handle on one submission's worker
   (calls with plain data, callbacks, limits, restarts).
 - ``modes.py``: which box this machine allows (``AUTOGRADER_SANDBOX``: auto, bwrap,
-  landlock, none) and what the modes share; one module per mode: ``bwrap.py``,
-  ``landlock.py``, ``none.py``.
+  landlock, uid, none); one module per mode: ``bwrap.py``, ``landlock.py``, ``uid.py``,
+  ``none.py``, which build on ``shared.py`` (what the modes share) and never import
+  ``modes.py``.
 - ``process.py``: one worker process and its pipes.
 - Inside the box: ``worker.py`` (serves calls), ``calling.py`` (the call contract,
   shared with the in-process runner), ``wire.py`` (the plain-data protocol, shared with
@@ -14,7 +15,8 @@ The student's own check uses the same box in ``none`` mode (``checks/local.py``)
 """
 from ..checks.errors import BoxCrash, BoxError, BoxTimeout, ImportFailed, StudentError
 from .box import Box, Limits, Result, WorkerFunction
-from .modes import BOX_UID_BASE, MODES, NoBox, choose, status_report
+from .modes import MODES, NoBox, choose, status_report
+from .shared import BOX_UID_BASE
 from .wire import Opaque
 
 __all__ = ["Box", "Limits", "Result", "WorkerFunction", "Opaque", "NoBox", "MODES", "BOX_UID_BASE",

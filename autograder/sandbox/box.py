@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import modes, wire
+from . import modes, shared, wire
 from .process import Worker
 from ..checks.errors import BoxCrash, BoxError, BoxTimeout, ImportFailed, StudentError  # noqa: F401 (API)
 from .wire import Opaque  # noqa: F401  (part of this module's API)
@@ -116,11 +116,11 @@ class Box:
                  mode: str | None = None, *, source: str | None = None) -> None:
         """The submission: the file ``submission``, or the text ``source``.
         ``mode``: "auto", "bwrap", "landlock", "uid" or "none" (default: AUTOGRADER_SANDBOX, else
-        auto); raises ``modes.NoBox`` when no box can confine student code here."""
+        auto); raises ``NoBox`` when no box can confine student code here."""
         self.limits = limits or Limits()
         self._mode = modes.choose(mode)
         self.mode = self._mode.NAME
-        self._files = modes.new_box_files(submission, source)
+        self._files = shared.new_box_files(submission, source)
         self._capture = self._files.capture
         self._worker = None
         self._gen = 0                 # worker generation; WorkerFunctions of older ones are stale
@@ -207,7 +207,7 @@ class Box:
 
     def _launch(self):
         lim = self.limits
-        rlimits = {"RLIMIT_AS": lim.memory_mb * 2**20, "RLIMIT_NPROC": modes.nproc_limit(lim.max_procs),
+        rlimits = {"RLIMIT_AS": lim.memory_mb * 2**20, "RLIMIT_NPROC": shared.nproc_limit(lim.max_procs),
                    "RLIMIT_CPU": int(lim.total_seconds) + 10, "RLIMIT_FSIZE": lim.file_mb * 2**20,
                    "RLIMIT_CORE": 0}
         cfg = {"rlimits": rlimits, "keep_bytes": 4 * lim.stdout_chars,
@@ -221,7 +221,7 @@ class Box:
         self._gen += 1
         watch = None
         if launch.home is not None:            # no size-limited /tmp of its own: watch its disk use
-            watch = functools.partial(modes.overfull, launch.home, self.limits.tmp_mb, uid=launch.uid)
+            watch = functools.partial(shared.overfull, launch.home, self.limits.tmp_mb, uid=launch.uid)
         self._worker = Worker(launch.cmd, launch.env, launch.cwd,
                               str(self._files.root / "stderr.txt"), self.mode == "bwrap", watch)
         self._live[:] = [self._worker, launch.uid]
@@ -270,13 +270,13 @@ class Box:
     @staticmethod
     def _end_worker(live):
         """Kill the worker; in the uid box, also every process of its uid and its files
-        in world-writable places (``modes.sweep``)."""
+        in world-writable places (``shared.sweep``)."""
         worker, uid = live
         live[:] = [None, None]
         if worker is not None:
             worker.kill()
         if uid is not None:
-            modes.sweep(uid)
+            shared.sweep(uid)
 
     @staticmethod
     def _cleanup(live, tmp):

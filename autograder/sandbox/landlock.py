@@ -34,14 +34,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import modes
-from .modes import Launch
+from . import shared
+from .shared import Launch
 
 if TYPE_CHECKING:
     from typing import Any
 
     from .box import Limits
-    from .modes import BoxFiles
+    from .shared import BoxFiles
 
 NAME = "landlock"
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache", "/etc/localtime")
@@ -50,10 +50,10 @@ SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache
 def _rules(files, home):
     """What the worker may read, may not read inside that, and may write."""
     read = [p for p in SYSTEM if os.path.exists(p)]
-    read += [os.path.realpath(sys.base_prefix), os.path.dirname(modes.python())]
-    read += modes.site_dirs() + [str(files.code), str(files.fonts), str(files.sub.parent), "/dev/urandom"]
-    hidden = [copy for site in modes.site_dirs() for copy in modes.project_copies(site)]
-    hidden.append(str(modes.PROJECT_ROOT))
+    read += [os.path.realpath(sys.base_prefix), os.path.dirname(shared.python())]
+    read += shared.site_dirs() + [str(files.code), str(files.fonts), str(files.sub.parent), "/dev/urandom"]
+    hidden = [copy for site in shared.site_dirs() for copy in shared.project_copies(site)]
+    hidden.append(str(shared.PROJECT_ROOT))
     return {"read": read, "hidden": hidden, "write": [str(home), "/dev/null", "/dev/zero"]}
 
 
@@ -66,7 +66,7 @@ def _others_reach(path):
 
 def python_reachable() -> bool:
     """Whether a uid of no group can reach Python and its packages (not so under /root)."""
-    return all(map(_others_reach, [modes.python(), *modes.site_dirs()]))
+    return all(map(_others_reach, [shared.python(), *shared.site_dirs()]))
 
 
 def _uid_for(files, home):
@@ -85,8 +85,8 @@ def _uid_for(files, home):
 
 def _env(home):
     home = str(home)
-    return dict(modes.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home,
-                PYTHONPATH=os.pathsep.join(modes.site_dirs()))
+    return dict(shared.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home,
+                PYTHONPATH=os.pathsep.join(shared.site_dirs()))
 
 
 @functools.lru_cache(maxsize=None)
@@ -94,14 +94,14 @@ def _probe():
     """Confine a trusted self-test exactly as a worker, once: does it hold here?"""
     if not sys.platform.startswith("linux"):
         return False, f"not Linux ({sys.platform})"
-    files = modes.new_box_files()
-    home = modes.fresh_home(files)
+    files = shared.new_box_files()
+    home = shared.fresh_home(files)
     try:
         cfg = {"confine": {"landlock": _rules(files, home), "uid": _uid_for(files, home)},
-               "must_not_read": [str(modes.HERE / "box.py"), "/proc/1/cmdline"]}
-        cmd = [modes.python(), "-S", "-B", str(files.code / "confine.py"), json.dumps(cfg)]
+               "must_not_read": [str(shared.HERE / "box.py"), "/proc/1/cmdline"]}
+        cmd = [shared.python(), "-S", "-B", str(files.code / "confine.py"), json.dumps(cfg)]
         r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
-                           env=_env(home), cwd=str(home), **modes.popen_kwargs())
+                           env=_env(home), cwd=str(home), **shared.popen_kwargs())
         try:
             verdict = json.loads(r.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
         except (ValueError, IndexError):
@@ -123,8 +123,8 @@ def status() -> tuple[bool, str]:
 
 def launch(files: BoxFiles, limits: Limits, cfg: dict[str, Any]) -> Launch:
     """The worker as a plain subprocess that confines itself (see ``confine.py``)."""
-    home = modes.fresh_home(files)
+    home = shared.fresh_home(files)
     cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
                confine={"landlock": _rules(files, home), "uid": _uid_for(files, home), "ppid": os.getpid()})
-    cmd = [modes.python(), "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)]
+    cmd = [shared.python(), "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)]
     return Launch(cmd, _env(home), str(home), home)

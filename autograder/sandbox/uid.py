@@ -18,7 +18,7 @@ of the landlock box. File permissions do the job Landlock does there:
   fail to open each of those paths and to create a file in ``results/``, and must read
   the Python installation, its packages and the worker's files. If any of it fails,
   the mode is unusable and nothing is graded in it.
-- **Sweep** (``Launch.uid``, ``modes.sweep``): whenever a worker stops, and so when
+- **Sweep** (``Launch.uid``, ``shared.sweep``): whenever a worker stops, and so when
   the box closes, every process of the box uid is killed and what it left in the
   world-writable folders (/tmp, /var/tmp, /dev/shm, ...) is removed; while it runs,
   those files count toward its disk limit.
@@ -37,14 +37,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import modes
-from .modes import Launch
+from . import shared
+from .shared import Launch
 
 if TYPE_CHECKING:
     from typing import Any
 
     from .box import Limits
-    from .modes import BoxFiles
+    from .shared import BoxFiles
 
 NAME = "uid"
 # What Gradescope gives every autograder beside its source/ (the project), under
@@ -56,8 +56,8 @@ def private_paths() -> list[str]:
     """The grader's files, which the box uid must neither read nor write: the project
     folder, any installed copy of it, and Gradescope's submission, metadata and results."""
     top = Path(os.environ.get("AUTOGRADER_ROOT") or "/autograder")
-    found = [str(modes.PROJECT_ROOT)]
-    found += [copy for site in modes.site_dirs() for copy in modes.project_copies(site)]
+    found = [str(shared.PROJECT_ROOT)]
+    found += [copy for site in shared.site_dirs() for copy in shared.project_copies(site)]
     found += [str(top / name) for name in GRADESCOPE_PRIVATE if (top / name).exists()]
     return [os.path.realpath(p) for p in found]
 
@@ -87,19 +87,19 @@ def _probe_targets(private):
             except OSError:
                 continue
             found += [os.path.join(path, name) for name in inside]
-    found.append(str(modes.HERE / "box.py"))
+    found.append(str(shared.HERE / "box.py"))
     return list(dict.fromkeys(found))
 
 
 def _needs(files):
     """What the worker must be able to read: Python, its packages, the worker's files."""
-    return [modes.python(), os.path.realpath(sys.base_prefix), *modes.site_dirs(),
-            *(str(files.code / name) for name in modes.WORKER_FILES), str(files.sub)]
+    return [shared.python(), os.path.realpath(sys.base_prefix), *shared.site_dirs(),
+            *(str(files.code / name) for name in shared.WORKER_FILES), str(files.sub)]
 
 
 def _home(files):
     """A fresh home for the next worker, owned by the box uid."""
-    home = modes.fresh_home(files)
+    home = shared.fresh_home(files)
     for path in [home, *home.iterdir()]:
         os.chown(path, files.uid, files.uid, follow_symlinks=False)
     return home
@@ -107,8 +107,8 @@ def _home(files):
 
 def _env(home):
     home = str(home)
-    return dict(modes.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home,
-                PYTHONPATH=os.pathsep.join(modes.site_dirs()))
+    return dict(shared.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home,
+                PYTHONPATH=os.pathsep.join(shared.site_dirs()))
 
 
 @functools.lru_cache(maxsize=None)
@@ -124,15 +124,15 @@ def _probe():
         return False, "could not protect the grader's files: " + "; ".join(failed)
     files = None
     try:
-        files = modes.new_box_files()
+        files = shared.new_box_files()
         home = _home(files)
         results = [p for p in private if os.path.basename(p) == "results" and os.path.isdir(p)]
         cfg = {"confine": {"uid": files.uid, "landlock": None},
                "must_not_read": _probe_targets(private), "must_not_write": results,
                "must_read": _needs(files)}
-        cmd = [modes.python(), "-S", "-B", str(files.code / "confine.py"), json.dumps(cfg)]
+        cmd = [shared.python(), "-S", "-B", str(files.code / "confine.py"), json.dumps(cfg)]
         r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
-                           env=_env(home), cwd=str(home), **modes.popen_kwargs())
+                           env=_env(home), cwd=str(home), **shared.popen_kwargs())
         try:
             verdict = json.loads(r.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
         except (ValueError, IndexError):
@@ -141,12 +141,12 @@ def _probe():
         if not verdict.get("ok"):
             return False, verdict.get("why", "the self-test failed")
         return True, verdict.get("described", "")
-    except (OSError, subprocess.SubprocessError, modes.NoBox) as e:
+    except (OSError, subprocess.SubprocessError, shared.NoBox) as e:
         return False, f"the self-test could not run: {e}"
     finally:
         if files is not None:
             if files.uid is not None:
-                modes.sweep(files.uid)
+                shared.sweep(files.uid)
             shutil.rmtree(files.root, ignore_errors=True)
 
 
@@ -159,9 +159,9 @@ def status() -> tuple[bool, str]:
 def launch(files: BoxFiles, limits: Limits, cfg: dict[str, Any]) -> Launch:
     """The worker as a plain subprocess that drops to the box uid and loads seccomp."""
     if files.uid is None:
-        raise modes.NoBox("the uid box needs root")
+        raise shared.NoBox("the uid box needs root")
     home = _home(files)
     cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
                confine={"uid": files.uid, "landlock": None, "ppid": os.getpid()})
-    cmd = [modes.python(), "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)]
+    cmd = [shared.python(), "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)]
     return Launch(cmd, _env(home), str(home), home, uid=files.uid)
