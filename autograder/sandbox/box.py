@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import modes, shared, wire
+from . import machine, modes, shared, wire
 from .process import Worker
 from ..checks.errors import BoxCrash, BoxError, BoxTimeout, ImportFailed, StudentError  # noqa: F401 (API)
 from .wire import Opaque  # noqa: F401  (part of this module's API)
@@ -60,7 +60,8 @@ class _Overtime(BaseException):
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one submission's box."""
+    """Resource limits for one submission's box. A Box fits them to the machine
+    (``machine.py``: wall-clock limits grow below one CPU, memory shrinks to the container's)."""
     call_seconds: float = 5.0       # wall time of one call (default; box.call(timeout=) overrides)
     total_seconds: float = 60.0     # wall time of all calls and (re)starts together
     memory_mb: int = 1024           # address space of the worker (RLIMIT_AS)
@@ -117,7 +118,8 @@ class Box:
         """The submission: the file ``submission``, or the text ``source``.
         ``mode``: "auto", "bwrap", "landlock", "uid" or "none" (default: AUTOGRADER_SANDBOX, else
         auto); raises ``NoBox`` when no box can confine student code here."""
-        self.limits = limits or Limits()
+        self._scale = machine.time_scale()     # below one CPU, wall-clock limits grow (machine.py)
+        self.limits = machine.fit(limits or Limits(), self._scale)
         self._mode = modes.choose(mode)
         self.mode = self._mode.NAME
         self._files = shared.new_box_files(submission, source)
@@ -232,12 +234,12 @@ class Box:
         w, t0 = self._worker, time.monotonic()
         self._starting = False
         try:
-            budget = min(STARTUP_SECONDS, self._remaining())
+            budget = min(STARTUP_SECONDS * self._scale, self._remaining())
             kind, msg = w.recv(t0 + budget)
             if kind != "msg" or msg.get("op") != "hello":
                 err = Path(w.stderr_path).read_text("utf-8", "replace").strip()[-2000:]
                 self._stop()
-                if kind == "timeout" and budget < STARTUP_SECONDS:   # cut short by the total limit
+                if kind == "timeout" and budget < STARTUP_SECONDS * self._scale:   # cut short by the total limit
                     raise BoxTimeout(self._total_message())
                 raise BoxCrash(f"the sandbox worker could not start ({kind}): {err}")
             deadline = time.monotonic() + min(self.limits.call_seconds, self._remaining())
@@ -362,7 +364,7 @@ class Box:
             raise ImportFailed(self._import_error)
         self._ghandles = {}
         encode_request()
-        limit = self.limits.call_seconds if timeout is None else timeout
+        limit = self.limits.call_seconds if timeout is None else timeout * self._scale
         t0 = time.monotonic()
         self._deadline = t0 + min(limit, self._remaining())
         self._deadline_why = (f"{what} did not finish within {limit:g} s (an infinite loop?)"

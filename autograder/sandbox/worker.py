@@ -114,6 +114,11 @@ def _limit_and_confine():
     import signal
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # oversize writes fail with EFBIG instead
+    try:                                   # out of memory anyway: the kernel kills the worker first
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
     try:
         import resource
     except ImportError:                                  # Windows
