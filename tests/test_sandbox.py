@@ -591,6 +591,21 @@ def test_auto_refuses_to_grade_when_no_box_works(tmp_path, monkeypatch):
     assert "apt-get install bubblewrap" in text and "AUTOGRADER_SANDBOX=none" in text
 
 
+def test_the_box_check_says_loudly_when_none_works(monkeypatch, capsys):
+    """setup.sh's check (python -m autograder.sandbox) names the box, or shouts, never fails."""
+    from autograder.sandbox import __main__ as check, bwrap, landlock, uid
+    monkeypatch.setattr(bwrap, "status", lambda: (False, "no namespaces here"))
+    monkeypatch.setattr(landlock, "status", lambda: (False, "no Landlock here"))
+    monkeypatch.setattr(uid, "status", lambda: (True, "uid 200001, seccomp"))
+    assert check.main() == 0
+    out = capsys.readouterr().out
+    assert "sandbox: uid" in out and "no Landlock here" in out and "NO SANDBOX" not in out
+    monkeypatch.setattr(uid, "status", lambda: (False, "not root here"))
+    assert check.main() == 0
+    out = capsys.readouterr().out
+    assert "NO SANDBOX WORKS HERE" in out and "not root here" in out and "sandbox: " not in out
+
+
 # ------------------------------------------------------------- isolation
 
 @pytest.fixture(scope="module", params=CONFINING)

@@ -14,10 +14,10 @@
 The student's own check uses the same box in ``none`` mode (``checks/local.py``).
 """
 from ..checks.errors import BoxCrash, BoxError, BoxTimeout, ImportFailed, StudentError
-from .box import Box, Limits, Result, WorkerFunction
+from .box import Box, Limits, Result, WorkerFunction, describe, fitted
 from .modes import MODES, NoBox, choose, status_report
 from .shared import BOX_UID_BASE
 from .wire import Opaque
 
-__all__ = ["Box", "Limits", "Result", "WorkerFunction", "Opaque", "NoBox", "MODES", "BOX_UID_BASE",
+__all__ = ["Box", "Limits", "Result", "WorkerFunction", "Opaque", "NoBox", "MODES", "BOX_UID_BASE", "describe", "fitted",
            "choose", "status_report", "BoxCrash", "BoxError", "BoxTimeout", "ImportFailed", "StudentError"]

@@ -29,6 +29,7 @@ import contextlib
 import functools
 import logging
 import os
+import platform
 import signal
 import threading
 import shutil
@@ -46,6 +47,7 @@ from ..checks.errors import BoxCrash, BoxError, BoxTimeout, ImportFailed, Studen
 from .wire import Opaque  # noqa: F401  (part of this module's API)
 
 if TYPE_CHECKING:
+    from types import ModuleType
     from typing import Any
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,22 @@ class WorkerFunction:
         return self._box._invoke_worker(self, args, kwargs)
 
 
+def describe(mode: ModuleType, limits: Limits) -> dict[str, Any]:
+    """What confines a box of ``mode`` (a mode module) with ``limits`` (as fitted), as plain
+    data for the instructor (results.json's sandbox entry): the mode, how its probe
+    described it, the kernel, the CPU share and limits, what it protects and does not."""
+    return {"box": mode.NAME, "detail": mode.status()[1],
+            "kernel": f"{platform.system()} {platform.release()}",
+            "cpus": round(machine.cpu_share(), 2), "call_seconds": limits.call_seconds,
+            "memory_mb": limits.memory_mb,
+            "protected": list(mode.PROTECTED), "not_protected": list(mode.NOT_PROTECTED)}
+
+
+def fitted(limits: Limits) -> Limits:
+    """``limits`` as a Box on this machine applies them (``machine.py``)."""
+    return machine.fit(limits, machine.time_scale())
+
+
 # --------------------------------------------------------------- the box
 
 class Box:
@@ -141,6 +159,10 @@ class Box:
         self._finalizer = weakref.finalize(self, Box._cleanup, self._live, str(self._files.root))
 
     # -- public API
+
+    def describe(self) -> dict[str, Any]:
+        """What confines this box, as plain data (see :func:`describe`)."""
+        return describe(self._mode, self.limits)
 
     def __enter__(self):
         self.start(wait=False)      # the worker starts up while the grader prepares the first call

@@ -32,6 +32,12 @@ if TYPE_CHECKING:
     from .shared import BoxFiles
 
 NAME = "bwrap"
+# What it protects and what it does not (results.json's sandbox entry, for the instructor):
+PROTECTED = ("the grader's files, the reference and the hidden checks: not in its file system",
+             "other processes: a pid namespace of its own; all its processes die with it",
+             "the network: a network namespace of its own, with no interface",
+             "writing: only its private, size-limited /tmp; the rest is read-only")
+NOT_PROTECTED = ("it reads the Python installation and its packages (as every box must)",)
 
 
 @functools.lru_cache(maxsize=None)

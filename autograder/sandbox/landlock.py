@@ -44,6 +44,14 @@ if TYPE_CHECKING:
     from .shared import BoxFiles
 
 NAME = "landlock"
+# What it protects and what it does not (results.json's sandbox entry, for the instructor):
+PROTECTED = ("reading: only Python, its packages and the box's own files (Landlock)",
+             "writing: only the box's own folder (Landlock)",
+             "the grader's files, /proc, /tmp, /home: out of reach (Landlock)",
+             "no new processes or programs, sockets, IPC, ptrace; signals, limits and SIGIO to "
+             "itself only; no changes to files' metadata (seccomp)",
+             "as root: a uid of its own, or root without any capability")
+NOT_PROTECTED = ("its folder's disk use is checked every 0.25 s by the grader, not by the kernel",)
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache", "/etc/localtime")
 
 

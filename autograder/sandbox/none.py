@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .shared import BoxFiles
 
 NAME = "none"
+PROTECTED = ("resource limits only: time, memory, processes, file size",)
+NOT_PROTECTED = ("nothing is confined: student code reads every file, uses the network, signals "
+                 "other processes and may leave processes behind",)
 
 
 def status() -> tuple[bool, str]:

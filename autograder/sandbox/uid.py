@@ -47,6 +47,19 @@ if TYPE_CHECKING:
     from .shared import BoxFiles
 
 NAME = "uid"
+# What it protects and what it does not (results.json's sandbox entry, for the instructor):
+PROTECTED = ("the grader's files, the reference, the hidden checks, the submission and its "
+             "metadata: not readable by the box uid (permissions, proved by a probe before grading)",
+             "results: not writable by the box uid",
+             "no new processes or programs, sockets, IPC, ptrace; signals, limits and SIGIO to "
+             "itself only; no changes to files' metadata (seccomp)",
+             "a fresh uid/gid, no groups, no capabilities; its processes and its files in /tmp, "
+             "/var/tmp, /dev/shm are removed when the box closes")
+NOT_PROTECTED = ("it reads every file any user may read (/etc, world-readable files), not only Python",
+                 "it sees every process's command line in /proc",
+                 "it may write in /tmp, /var/tmp, /dev/shm while it runs (counted in its disk limit, "
+                 "checked every 0.25 s, removed when it stops)",
+                 "no Landlock: this kernel has none, or bwrap and landlock did not work here")
 # What Gradescope gives every autograder beside its source/ (the project), under
 # AUTOGRADER_ROOT (run_autograder's stand-in for /autograder).
 GRADESCOPE_PRIVATE = ("submission", "submission_metadata.json", "results")
