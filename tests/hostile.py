@@ -1,7 +1,9 @@
 """The hostile suite: a submission that attacks its box, and the verdict on each attack.
 
-Run as a program so that it can run inside a simulated Docker container or as an
-ordinary user (see ``test_hostile.py``)::
+Run as a program so that it can run inside a simulated Docker container, as an ordinary
+user (see ``test_hostile.py``) or in a runner like Gradescope's with autograder.zip's
+grader (``test_gradescope.py``: copied out of the repo, with that grader on PYTHONPATH;
+the secrets it steals are that grader's)::
 
     python tests/hostile.py [--mode auto|bwrap|landlock|none]
 
@@ -25,9 +27,9 @@ import threading
 import time
 from pathlib import Path
 
+from autograder.paths import ROOT      # the grader's own files: the repo, or autograder.zip's source/
 from autograder.sandbox import Box, BoxCrash, BoxTimeout, Limits, StudentError
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRETS = [ROOT / "solution" / "two_layer_net.py", ROOT / "autograder" / "checks" / "known" / "hidden.json"]
 SHARED_TARGET = f"/tmp/hostile-pwned-{os.getpid()}.txt"   # world-writable: the uid box may write it, but it must not stay
 
