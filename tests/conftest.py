@@ -1,6 +1,5 @@
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -34,18 +33,12 @@ def student_mnist():
 def system_python():
     """A virtualenv of this machine's own Python (/usr/bin/python3, not the repo's .venv) with
     only the packages of autograder.zip's requirements.txt, in a folder other uids can reach,
-    as setup.sh installs them on Gradescope. Needs root (the uid box), ~30 s of pip."""
-    base = "/usr/bin/python3"
-    if os.name != "posix" or os.geteuid() != 0 or not os.path.exists(base):
-        pytest.skip("needs root and /usr/bin/python3")
+    as setup.sh installs them on Gradescope (kit/gradescope.py). Needs root (the uid box)."""
+    from kit.gradescope import SYSTEM_PYTHON, system_python
+    if os.name != "posix" or os.geteuid() != 0 or not os.path.exists(SYSTEM_PYTHON):
+        pytest.skip(f"needs root and {SYSTEM_PYTHON}")
     folder = Path(tempfile.mkdtemp(prefix="system-python-"))
-    os.chmod(folder, 0o755)
     try:
-        subprocess.run([base, "-m", "venv", str(folder / "venv")], check=True, capture_output=True)
-        python = folder / "venv" / "bin" / "python"
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r",
-                        str(ROOT / "kit" / "templates" / "requirements-grader.txt")],
-                       check=True, capture_output=True, timeout=900)
-        yield python
+        yield system_python(ROOT / "kit" / "templates" / "requirements-grader.txt", folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""autograder.zip on a runner like Gradescope's (``gradescope_like.py``): root in a container
+"""autograder.zip on a runner like Gradescope's (``kit/gradescope_like.py``): root in a container
 that may make no namespaces, with Docker's capabilities, the system calls of Linux 4.14,
 5.10 or 6.1, 768 MB and half a CPU. The zip is installed as setup.sh installs it: the
 system Python with only the zip's requirements.txt (conftest ``system_python``), unpacked
@@ -19,19 +19,18 @@ import os
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from pathlib import Path
 
 import pytest
 
-import gradescope_like
+from kit import gradescope_like
+from kit.gradescope import KERNELS, layout, run_autograder
 from test_checks import MUTANTS
 from test_hostile import ATTACKS, UID_BOX_SEES
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "submissions"
 SOLUTION = ROOT / "solution" / "two_layer_net.py"
-KERNELS = {"4.14": "uid", "5.10": "uid", "6.1": "landlock"}        # kernel -> the box auto finds
 CORRECT = [SOLUTION, EXAMPLES / "zhaoliu_1004_5004_two_layer_net.py",   # another style
            EXAMPLES / "chenyi_1011_5011_two_layer_net.py"]              # imports mnist, trains under __main__
 pytestmark = [pytest.mark.slow,
@@ -49,19 +48,9 @@ def autograder_zip():
 
 @pytest.fixture()
 def place(autograder_zip):
-    """A fresh /autograder laid out as on Gradescope, in a folder every uid may pass through
-    (so that only the grader's own care keeps its files private)."""
+    """A fresh /autograder laid out as on Gradescope (kit/gradescope.py)."""
     folder = Path(tempfile.mkdtemp(prefix="gradescope-"))
-    ag = folder / "autograder"
-    for sub in ("source", "submission", "results"):
-        (ag / sub).mkdir(parents=True)
-    with zipfile.ZipFile(autograder_zip) as archive:
-        archive.extractall(ag / "source")
-    shutil.copyfile(ag / "source" / "run_autograder", ag / "run_autograder")
-    (ag / "submission_metadata.json").write_text('{"users": [{"email": "s@example.edu"}]}')
-    for path in [folder, *folder.rglob("*")]:
-        os.chmod(path, 0o755 if path.is_dir() or path.name in ("run_autograder", "setup.sh") else 0o644)
-    yield ag
+    yield layout(autograder_zip, folder)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -73,25 +62,16 @@ def inside(kernel, python, ag, args, cpus=0.0, timeout=600, cwd=None):
                           capture_output=True, text=True, timeout=timeout, cwd=cwd or str(ag))
 
 
-def run_autograder(kernel, python, ag, submission, cpus=0.5):
-    shutil.copyfile(submission, ag / "submission" / "two_layer_net.py")
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/root", "AUTOGRADER_ROOT": str(ag),
-           "PYTHON": str(python)}
-    run = subprocess.run(gradescope_like.command(kernel, 768, cpus) + ["bash", str(ag / "run_autograder")],
-                         env=env, capture_output=True, text=True, timeout=600)
-    return run, json.loads((ag / "results" / "results.json").read_text(encoding="utf-8"))
-
-
 @pytest.mark.parametrize("kernel", list(KERNELS))
 def test_run_autograder_at_half_a_cpu(kernel, system_python, place):
-    run, data = run_autograder(kernel, system_python, place, SOLUTION)
+    run, data = run_autograder(place, SOLUTION, kernel, system_python)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     total = sum(t["max_score"] for t in data["tests"])
     assert data["score"] == total == 100 and data["sandbox"] == KERNELS[kernel], data["output"]
     box = data["tests"][-1]
     assert box["visibility"] == "hidden" and box["max_score"] == 0
     assert box["extra_data"]["sandbox"]["box"] == KERNELS[kernel] and box["extra_data"]["sandbox"]["cpus"] == 0.5
-    run, data = run_autograder(kernel, system_python, place, ROOT / "student" / "two_layer_net.py")
+    run, data = run_autograder(place, ROOT / "student" / "two_layer_net.py", kernel, system_python)
     assert run.returncode == 0 and data["score"] == 0 and data["sandbox"] == KERNELS[kernel]
 
 

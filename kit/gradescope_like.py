@@ -1,6 +1,7 @@
-"""A runner like Gradescope's, for the project's own tests (``test_gradescope.py``)::
+"""A runner like Gradescope's, for ``make check-dist`` (``kit/gradescope.py``) and the
+project's own tests (``tests/test_gradescope.py``)::
 
-    python tests/gradescope_like.py [--kernel 4.14] [--memory-mb 768] [--cpus 0.5] -- COMMAND...
+    python kit/gradescope_like.py [--kernel 4.14] [--memory-mb 768] [--cpus 0.5] -- COMMAND...
 
 As root, COMMAND runs as Gradescope runs an autograder (Docker containers, root inside,
 Amazon Linux 2 hosts with Linux 4.14, 768 MB and half a vCPU):
