@@ -23,6 +23,7 @@ from autograder.paths import ROOT
 from autograder.reference import SOLUTION
 
 from .dist import STUDENT, DistError, _tail, log_to_stderr
+from .gradescope import RunnerError, check as check_runner
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
@@ -297,8 +298,7 @@ def check(out: str | Path | None = None, log: Callable[[str], object] = log_to_s
                                     f"expected {want}: {results.get('output', '')[:500]}")
                 log(f"autograder.zip ({place}, {results.get('sandbox')} box): "
                     f"{submission.relative_to(ROOT)} gets {score:g} / {total:g}")
-    from .gradescope import RunnerError, check as check_runner      # on Gradescope's kernels, half a CPU
-    try:
+    try:                                          # on Gradescope's kernels, at half a CPU
         check_runner(out / "autograder.zip", [(SOLUTION, lambda s, t: s == t > 0, "full marks"),
                                               (STUDENT / "two_layer_net.py", lambda s, t: s == 0 < t, "0"),
                                               (ATTACKER, lambda s, t: 0 < t and s <= 0.05 * t, "at most 5%")], log)

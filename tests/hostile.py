@@ -399,14 +399,14 @@ def run(mode):
                 made = [f"refused ({e.kind})"]
 
             try:
-                wrote = f"{box.call('fill', 200).value} MB written"
+                wrote = f"{box.call('fill', 200, timeout=30).value} MB written"
             except StudentError as e:
                 wrote = f"stopped: {e.kind}"
             except BoxCrash as e:
                 wrote = f"stopped: {e}"
             verdict("fill the disk", wrote.startswith("stopped"), wrote)
             try:
-                wrote = f"{box.call('fill', 100, '/var/tmp').value} MB written"
+                wrote = f"{box.call('fill', 100, '/var/tmp', timeout=30).value} MB written"
             except StudentError as e:
                 wrote = f"stopped: {e.kind}"
             except BoxCrash as e:

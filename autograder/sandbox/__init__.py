@@ -6,7 +6,10 @@
   landlock, uid, none); one module per mode: ``bwrap.py``, ``landlock.py``, ``uid.py``,
   ``none.py``, which build on ``shared.py`` (what the modes share) and never import
   ``modes.py``.
+- ``machine.py``: the CPU share and memory this machine (container) really gives, and
+  a box's limits fitted to them.
 - ``process.py``: one worker process and its pipes.
+- ``python -m autograder.sandbox`` (``__main__.py``): which box works here (setup.sh).
 - Inside the box: ``worker.py`` (serves calls), ``calling.py`` (the call contract,
   shared with the in-process runner), ``wire.py`` (the plain-data protocol, shared with
   the grader), ``confine.py`` (Landlock, seccomp, uid).
