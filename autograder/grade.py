@@ -18,7 +18,7 @@ from .files import atomic_write
 from .given import changes, entries
 from .intake import Refused, read_submission
 from .reference import SOLUTION, collaborators, load_reference
-from .sandbox import Box, NoBox
+from .sandbox import Box, NoBox, choose, describe, fitted
 from .settings import limits as course_limits
 from .settings import graded_functions
 from .settings import load as course_settings
@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from .sandbox import Limits
 
 NO_BOX = "no-sandbox"      # the status of a submission not graded because no box works here
+SANDBOX_NOTE = "sandbox"   # the extra_data key of the instructor's entry on the box (sandbox_entry)
+NO_BOX_FOR_STUDENT = ("评分器无法安全地运行你的代码，所以这次没有评分；你的老师已收到通知，你不需要做什么。 / "
+                      "The grader could not start safely, so your code was not run and not graded. "
+                      "Your instructor has been told; there is nothing you need to do.")
 
 
 def grade(submission: str | Path, limits: Limits | None = None, reference: ModuleType | None = None) -> dict[str, Any]:
@@ -39,23 +43,63 @@ def grade(submission: str | Path, limits: Limits | None = None, reference: Modul
     limits: the sandbox's Limits (default: course.toml's [limits]).
     """
     start = time.perf_counter()
+    limits = limits or course_limits()
     try:
         source = read_submission(submission)
     except Refused as why:
-        return refused(why.status, why.reason)
+        return with_entry(refused(why.status, why.reason), box_found(limits))
     reference = reference or load_reference()
     source = graded_source(source)
     try:
-        box = Box(limits=limits or course_limits(), source=source)
+        box = Box(limits=limits, source=source)
     except NoBox as why:
-        return refused(NO_BOX, str(why))
+        return with_entry(refused(NO_BOX, NO_BOX_FOR_STUDENT), sandbox_entry(None, str(why)))
     with box:                                   # the worker starts up meanwhile:
         from .checks.runner import run_checks  # pytest takes ~0.1 s to import
         tests = run_checks(CheckTarget(box, collaborators(reference), source), hidden=True)
         import_error = box.import_error
     tests += given_code(source, tests)
     first = fix_first(tests, syntax_error(source), import_error)
-    return dict(results(tests, start, summary(tests, first), first=first), sandbox=box.mode)
+    data = dict(results(tests, start, summary(tests, first), first=first), sandbox=box.mode)
+    return with_entry(data, sandbox_entry(box.describe()))
+
+
+def sandbox_entry(box: dict[str, Any] | None, fix: str | None = None) -> dict[str, Any]:
+    """The results entry for the instructor on the box (0 points, ``visibility: hidden``,
+    which Gradescope never shows students): ``box`` (``Box.describe``), or None with the
+    ``fix`` when no box works here. Named after the first graded function, as the contract
+    names every entry; ``is_sandbox_entry`` tells it from the checks."""
+    if box is None:
+        text = ("未评分：这台评分机上没有能安全运行学生代码的沙箱。 / Not graded: no sandbox can confine "
+                f"student code on this runner, so no submission is graded here.\n{fix}")
+    else:
+        text = "\n".join([f"沙箱 / sandbox: {box['box']} ({box['detail']})", f"kernel: {box['kernel']}",
+                          f"CPUs: {box['cpus']:g}; call limit {box['call_seconds']:g} s; "
+                          f"worker memory {box['memory_mb']} MB",
+                          "protected:", *(f"- {line}" for line in box["protected"]),
+                          "not protected:", *(f"- {line}" for line in box["not_protected"])])
+    first = graded_functions(course_settings())[0]
+    return {"name": f"{first}: 评分沙箱（仅教师可见，不计分）/ the grader's sandbox (for the instructor, no points)",
+            "score": 0, "max_score": 0, "output": text, "visibility": "hidden",
+            "extra_data": {SANDBOX_NOTE: box if box is not None else {"box": None, "fix": fix}}}
+
+
+def is_sandbox_entry(test: dict[str, Any]) -> bool:
+    """Whether a results entry is the instructor's note on the box (not a check)."""
+    return SANDBOX_NOTE in (test.get("extra_data") or {})
+
+
+def box_found(limits: Limits) -> dict[str, Any]:
+    """The sandbox entry for a submission refused before any box started."""
+    try:
+        return sandbox_entry(describe(choose(), fitted(limits)))
+    except NoBox as why:
+        return sandbox_entry(None, str(why))
+
+
+def with_entry(data: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with ``entry`` added at the end of its tests."""
+    return dict(data, tests=[*data["tests"], entry])
 
 
 def given_code(source: str, tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -95,7 +139,8 @@ def main(submission: str | Path, out: str | Path) -> int:
     data = write_results(grade(submission), out)    # the terminal shows what was written
     print_table(data)
     if data["status"] == NO_BOX:
-        print(f"grade: {data['output']}", file=sys.stderr)
+        fix = next(t["output"] for t in data["tests"] if is_sandbox_entry(t))
+        print(f"grade: {fix}", file=sys.stderr)
         return 3
     if "sandbox" in data:
         print(f"sandbox: {data['sandbox']}")
@@ -105,5 +150,6 @@ def main(submission: str | Path, out: str | Path) -> int:
 
 def print_table(data: dict[str, Any], stream: TextIO | None = None) -> None:
     from .checks.runner import table
-    print(table(data["tests"]) if data["tests"] else "(no checks ran)", file=stream)
+    tests = [t for t in data["tests"] if not is_sandbox_entry(t)]
+    print(table(tests) if tests else "(no checks ran)", file=stream)
     print(data["output"], file=stream)

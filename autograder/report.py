@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .checks.runner import function_of, function_points
 from .checks.verdict import render_fix_first
 from .gradebook import note, points, status_of
+from .grade import is_sandbox_entry
 from .settings import graded_functions
 from .text import MAX_CODE, MAX_FEEDBACK, cut, html_value, md_block, md_code, md_text
 
@@ -98,7 +99,8 @@ def feedback(record: dict[str, Any], max_score: float) -> str:
                       md_block(test["output"]), ""]
     else:
         lines += ["全部检查都通过了，做得好！ / Every check passed, well done!", ""]
-    notes = [t for t in tests if t["max_score"] == 0 and t["score"] == 0]   # information only
+    notes = [t for t in tests if t["max_score"] == 0 and t["score"] == 0   # information only
+             and not is_sandbox_entry(t)]                                # the instructor's
     if notes:
         lines += ["## 说明（不计分）/ Notes (no points)", ""]
         for test in notes:

@@ -23,6 +23,7 @@ from autograder.paths import ROOT
 from autograder.reference import SOLUTION
 
 from .dist import STUDENT, DistError, _tail, log_to_stderr
+from .gradescope import RunnerError, check as check_runner
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
@@ -269,8 +270,9 @@ def check(out: str | Path | None = None, log: Callable[[str], object] = log_to_s
     """``make check-dist``: the student zip's commands; autograder.zip installed from its
     own requirements.txt in a fresh virtualenv and run as Gradescope runs it, in place, in a
     private /autograder and in a simulated Docker container (the reference gets full
-    marks, the skeleton 0, and a submission that attacks the grader at most 5%); and the
-    example class graded alike by the kit and by otter-autograder.zip."""
+    marks, the skeleton 0, and a submission that attacks the grader at most 5%), and the same
+    on a runner like Gradescope's on Linux 4.14, 5.10 and 6.1 system calls (``gradescope.py``);
+    and the example class graded alike by the kit and by otter-autograder.zip."""
     out = Path(out or ROOT / "dist")
     if not all((out / name).is_file() for name in ("student.zip", "autograder.zip", "otter-autograder.zip")):
         raise DistError(f"no zips in {out}: run `make dist` first")
@@ -296,4 +298,10 @@ def check(out: str | Path | None = None, log: Callable[[str], object] = log_to_s
                                     f"expected {want}: {results.get('output', '')[:500]}")
                 log(f"autograder.zip ({place}, {results.get('sandbox')} box): "
                     f"{submission.relative_to(ROOT)} gets {score:g} / {total:g}")
+    try:                                          # on Gradescope's kernels, at half a CPU
+        check_runner(out / "autograder.zip", [(SOLUTION, lambda s, t: s == t > 0, "full marks"),
+                                              (STUDENT / "two_layer_net.py", lambda s, t: s == 0 < t, "0"),
+                                              (ATTACKER, lambda s, t: 0 < t and s <= 0.05 * t, "at most 5%")], log)
+    except RunnerError as error:
+        raise DistError(str(error)) from None
     compare_engines(out / "otter-autograder.zip", log=log)

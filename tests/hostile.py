@@ -1,7 +1,9 @@
 """The hostile suite: a submission that attacks its box, and the verdict on each attack.
 
-Run as a program so that it can run inside a simulated Docker container or as an
-ordinary user (see ``test_hostile.py``)::
+Run as a program so that it can run inside a simulated Docker container, as an ordinary
+user (see ``test_hostile.py``) or in a runner like Gradescope's with autograder.zip's
+grader (``test_gradescope.py``: copied out of the repo, with that grader on PYTHONPATH;
+the secrets it steals are that grader's)::
 
     python tests/hostile.py [--mode auto|bwrap|landlock|none]
 
@@ -25,10 +27,11 @@ import threading
 import time
 from pathlib import Path
 
+from autograder.paths import ROOT      # the grader's own files: the repo, or autograder.zip's source/
 from autograder.sandbox import Box, BoxCrash, BoxTimeout, Limits, StudentError
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRETS = [ROOT / "solution" / "two_layer_net.py", ROOT / "autograder" / "checks" / "known" / "hidden.json"]
+SHARED_TARGET = f"/tmp/hostile-pwned-{os.getpid()}.txt"   # world-writable: the uid box may write it, but it must not stay
 
 ATTACKS = r'''
 import os, re, signal, socket, sys, time
@@ -212,12 +215,13 @@ def shared_memory():
     ids = [libc.shmget(0, 1 << 20, 0o1000 | 0o666) for _ in range(3)]    # IPC_PRIVATE, IPC_CREAT
     return [i for i in ids if i >= 0]
 
-def fill(mb):
-    """Fill the disk: 4 MB files, a little at a time, up to ``mb`` MB; how much got written."""
+def fill(mb, folder=None):
+    """Fill the disk: 4 MB files, a little at a time, up to ``mb`` MB, in ``folder`` (default:
+    the temporary folder the box gives); how much got written."""
     import tempfile
     chunk, written = b"\0" * (4 << 20), 0
     for i in range(mb // 4):
-        with open(os.path.join(tempfile.gettempdir(), f"fill{i}"), "wb") as f:
+        with open(os.path.join(folder or tempfile.gettempdir(), f"hostile-fill{i}"), "wb") as f:
             f.write(chunk)
         written += 4
         time.sleep(0.05)
@@ -338,10 +342,10 @@ def run(mode):
             signal.signal(signal.SIGTERM, old)
             verdict("signal the grader", not hit and not signalled and canary.poll() is None, hit + signalled)
 
-            targets = [str(out / "results.json"), str(ROOT / "pwned.txt"), str(work / "pwned.txt"),
-                       "/tmp/hostile-pwned.txt"]
-            done = box.call("write", targets).value
-            verdict("write outside the box", not any(map(os.path.exists, targets)), done)
+            # the grader's places, never; a world-writable one, never after the box (uid box: swept)
+            targets = [str(out / "results.json"), str(ROOT / "pwned.txt"), str(work / "pwned.txt")]
+            wrote_to = box.call("write", targets + [SHARED_TARGET]).value
+            written = [t for t in targets if os.path.exists(t)]
 
             try:
                 box.call("connect", server.getsockname()[1])
@@ -395,12 +399,19 @@ def run(mode):
                 made = [f"refused ({e.kind})"]
 
             try:
-                wrote = f"{box.call('fill', 200).value} MB written"
+                wrote = f"{box.call('fill', 200, timeout=30).value} MB written"
             except StudentError as e:
                 wrote = f"stopped: {e.kind}"
             except BoxCrash as e:
                 wrote = f"stopped: {e}"
             verdict("fill the disk", wrote.startswith("stopped"), wrote)
+            try:
+                wrote = f"{box.call('fill', 100, '/var/tmp', timeout=30).value} MB written"
+            except StudentError as e:
+                wrote = f"stopped: {e.kind}"
+            except BoxCrash as e:
+                wrote = f"stopped: {e}"
+            verdict("fill a world-writable folder", wrote.startswith("stopped"), wrote)
 
             try:
                 spawned = box.call("daemon").value
@@ -427,6 +438,9 @@ def run(mode):
             for shmid in made:
                 subprocess.run(["ipcrm", "-m", str(shmid)], capture_output=True)
         verdict("daemons", not left, f"{spawned}; left running: {sorted(left)}")
+        kept = os.path.exists(SHARED_TARGET)
+        verdict("write outside the box", not written and not kept,
+                f"wrote {wrote_to}; in the grader's places: {written}; {SHARED_TARGET} left after the box: {kept}")
         verdict("fork bomb", not bomb and not left, bomb)
     finally:
         server.close()
@@ -437,7 +451,7 @@ def run(mode):
                 os.kill(leftover, signal.SIGKILL)
             except OSError:
                 pass
-        for path in (ROOT / "pwned.txt", Path("/tmp/hostile-pwned.txt")):
+        for path in (ROOT / "pwned.txt", Path(SHARED_TARGET), *Path("/var/tmp").glob("hostile-fill*")):
             path.unlink(missing_ok=True)
     if mode:
         os.environ["AUTOGRADER_SANDBOX"] = mode

@@ -211,13 +211,17 @@ def test_gradescope_layout_grades_reference_full_skeleton_and_attacker_zero(buil
 
 def test_gradescope_leaves_results_when_no_box_can_start(built, grader_python, tmp_path):
     """Forced to a box that cannot start (bwrap in a Docker-like container), run_autograder
-    still leaves a results.json that says why, with 0 points, and runs no student code."""
+    still leaves a results.json with 0 points and runs no student code: it tells the student
+    that the instructor was told, and the instructor (in a hidden entry) why and the fix."""
     if not trial.outer_box_works(docker=True):
         pytest.skip("needs root and bubblewrap to simulate Docker")
     results = trial.try_gradescope(built / "autograder.zip", ROOT / "solution" / "two_layer_net.py",
                                   tmp_path, "docker", grader_python, sandbox="bwrap")
-    assert results["score"] == 0 and results["tests"] == [] and results["status"] == "no-sandbox"
-    assert "bubblewrap" in results["output"] and "AUTOGRADER_SANDBOX" in results["output"]
+    assert results["score"] == 0 and results["status"] == "no-sandbox"
+    assert "instructor has been told" in results["output"] and "bubblewrap" not in results["output"]
+    [note] = results["tests"]
+    assert note["visibility"] == "hidden" and note["max_score"] == 0
+    assert "bubblewrap" in note["output"] and "AUTOGRADER_SANDBOX" in note["output"]
 
 
 def test_grader_environment_has_no_bulk_only_packages(grader_python):

@@ -9,7 +9,9 @@ import pytest
 
 from autograder.checks.runner import function_of
 from autograder.settings import graded_functions
-from autograder.grade import grade
+from autograder import grade as grade_module
+from autograder.grade import grade, is_sandbox_entry
+from autograder.sandbox import NoBox
 from autograder.settings import load as load_settings
 from autograder.paths import ROOT
 from example_class import defined
@@ -99,8 +101,30 @@ def test_command_writes_the_contract_format_and_exits_0(tmp_path):
     assert isinstance(data["execution_time"], float) and data["output"]
     for test in data["tests"]:
         assert set(test) >= {"name", "score", "max_score", "output", "visibility"}
-        assert test["visibility"] in ("visible", "after_published")
+        assert test["visibility"] in ("visible", "after_published") or is_sandbox_entry(test)
         assert function_of(test) in GRADED and test["name"].startswith(function_of(test) + ": ")
+    box = data["tests"][-1]                                  # the instructor's note on the box
+    assert is_sandbox_entry(box) and box["visibility"] == "hidden" and box["max_score"] == box["score"] == 0
+    assert box["extra_data"]["sandbox"]["box"] == data["sandbox"] and "kernel" in box["output"]
+
+
+def test_a_submission_graded_nowhere_speaks_to_the_student_and_to_the_instructor(tmp_path, monkeypatch):
+    """No box works: the student reads that the instructor was told; the instructor, in an
+    entry students never see, reads why and the fix."""
+    def no_box(**kwargs):
+        raise NoBox("no sandbox here. Fix: install bubblewrap")
+    monkeypatch.setattr(grade_module, "Box", no_box)
+    data = grade_module.grade(EXAMPLES / "lisi")
+    assert data["status"] == "no-sandbox" and data["score"] == 0
+    assert "instructor has been told" in data["output"] and "bubblewrap" not in data["output"]
+    [box] = data["tests"]
+    assert is_sandbox_entry(box) and box["visibility"] == "hidden" and box["max_score"] == 0
+    assert "install bubblewrap" in box["output"] and box["extra_data"]["sandbox"]["box"] is None
+
+
+def test_a_refused_submission_still_names_the_box(tmp_path):
+    data = grade_module.grade(EXAMPLES / "zhouqi_1006_5006_two_layer_net.zip")
+    assert data["status"] == "bad-zip" and [is_sandbox_entry(t) for t in data["tests"]] == [True]
 
 
 def test_broken_zip_still_gets_a_results_file(tmp_path):

@@ -6,7 +6,9 @@
 - ``user``: an ordinary uid that may not create user namespaces, like a laptop
   with them switched off (the ``landlock`` box);
 - ``landlock``: the landlock box on this machine, asked for by name; and, as root, with
-  a Python other uids can reach, so that the worker runs as a uid of its own.
+  a Python other uids can reach, so that the worker runs as a uid of its own;
+- ``uid``: the uid box (root, the system Python), whose one known weakness,
+  ``UID_BOX_SEES``, is the only attack that gets through (README: "The uid box").
 
 Every attack must be contained in each, and the reference solution must still get
 full marks there; under ``none`` every attack must get through: that shows each
@@ -17,7 +19,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ SUITE = ROOT / "tests" / "hostile.py"
 ATTACKS = {"read the reference", "/proc of the grader", "signal the grader", "write outside the box",
            "network by a literal address", "symlinks for the next worker", "metadata of grader files",
            "the grader's limits", "SIGIO to the grader", "shared memory", "fill the disk", "daemons",
-           "fork bomb"}
+           "fork bomb", "fill a world-writable folder"}
 STATUS = status_report()
 
 
@@ -97,27 +98,12 @@ def test_every_attack_is_contained(where):
 
 
 @pytest.fixture(scope="module")
-def reachable_python():
-    """A virtualenv of a Python that other uids can reach (this machine's own, not one under
-    /root), with what the grader needs: as root, the landlock worker then runs as a uid of
-    its own, as on Gradescope, where the Python is the system's."""
-    from autograder.sandbox import landlock
-    base = "/usr/bin/python3"
-    if os.geteuid() != 0 or not STATUS["landlock"][0] or not os.path.exists(base):
-        pytest.skip("needs root, the landlock box and /usr/bin/python3")
-    folder = Path(tempfile.mkdtemp(prefix="reachable-python-"))
-    os.chmod(folder, 0o755)
-    try:
-        subprocess.run([base, "-m", "venv", str(folder / "venv")], check=True, capture_output=True)
-        python = folder / "venv" / "bin" / "python"
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                        "-c", str(ROOT / "constraints.txt"), "numpy", "pytest", "landlockpy", "pyseccomp",
-                        "tomli; python_version < '3.11'"], check=True, capture_output=True, timeout=900)
-        if not landlock._others_reach(str(python)):
-            pytest.skip("this machine's Python is not reachable by other uids either")
-        yield python
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+def reachable_python(system_python):
+    """The system Python with the grader's packages (conftest.system_python): as root, the
+    landlock worker then runs as a uid of its own, as on Gradescope."""
+    if not STATUS["landlock"][0]:
+        pytest.skip("needs the landlock box")
+    return system_python
 
 
 def test_as_root_the_landlock_worker_runs_as_a_uid_of_its_own(reachable_python):
@@ -126,4 +112,17 @@ def test_as_root_the_landlock_worker_runs_as_a_uid_of_its_own(reachable_python):
     assert uid >= BOX_UID_BASE and gid == uid and groups == []
     escaped = {name: v["detail"] for name, v in report["verdicts"].items() if not v["contained"]}
     assert escaped == {}
+    assert report["reference"]["score"] == report["reference"]["total"] > 0
+
+
+UID_BOX_SEES = {"/proc of the grader"}    # command lines of other processes (README: the uid box, point 2)
+
+
+def test_the_uid_box_contains_every_attack_but_its_known_weakness(system_python):
+    report = run_suite([], "uid", system_python)
+    assert report["mode"] == "uid"
+    uid, gid, groups = report["worker"]
+    assert uid >= BOX_UID_BASE and gid == uid and groups == []
+    escaped = {name for name, v in report["verdicts"].items() if not v["contained"]}
+    assert escaped == UID_BOX_SEES, report["verdicts"]
     assert report["reference"]["score"] == report["reference"]["total"] > 0

@@ -28,3 +28,23 @@ def test_the_scan_sees_an_import_of_the_kit(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text("import os\nfrom kit.dist import build\ndef f():\n    import kit\n", encoding="utf-8")
     assert imported(probe) == ["os", "kit.dist", "kit"]
+
+
+def relative_imports(path):
+    """The sandbox modules a file of autograder/sandbox/ imports relatively (``from . import x``,
+    ``from .x import y``)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found += [node.module] if node.module else [alias.name for alias in node.names]
+    return found
+
+
+def test_the_box_modes_never_import_the_choice_among_them():
+    """sandbox/modes.py chooses among the modes; each mode (and what they share) builds on
+    shared.py and never imports modes.py."""
+    sandbox = ROOT / "autograder" / "sandbox"
+    lower = ["shared.py", "bwrap.py", "landlock.py", "uid.py", "none.py", "process.py"]
+    wrong = {name: "modes" for name in lower if "modes" in relative_imports(sandbox / name)}
+    assert wrong == {}
+    assert "modes" in relative_imports(sandbox / "box.py")       # the scan sees an import of it

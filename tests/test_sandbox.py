@@ -580,14 +580,30 @@ def test_mode_from_environment(tmp_path, monkeypatch):
 
 def test_auto_refuses_to_grade_when_no_box_works(tmp_path, monkeypatch):
     """auto never falls back to running student code unconfined: it names the fix instead."""
-    from autograder.sandbox import bwrap, landlock
+    from autograder.sandbox import bwrap, landlock, uid
     monkeypatch.setattr(bwrap, "status", lambda: (False, "no namespaces here"))
     monkeypatch.setattr(landlock, "status", lambda: (False, "no Landlock here"))
+    monkeypatch.setattr(uid, "status", lambda: (False, "not root here"))
     with pytest.raises(NoBox) as error:
         Box(write_sub(tmp_path, "x = 1\n"))
     text = str(error.value)
-    assert "no namespaces here" in text and "no Landlock here" in text
+    assert "no namespaces here" in text and "no Landlock here" in text and "not root here" in text
     assert "apt-get install bubblewrap" in text and "AUTOGRADER_SANDBOX=none" in text
+
+
+def test_the_box_check_says_loudly_when_none_works(monkeypatch, capsys):
+    """setup.sh's check (python -m autograder.sandbox) names the box, or shouts, never fails."""
+    from autograder.sandbox import __main__ as check, bwrap, landlock, uid
+    monkeypatch.setattr(bwrap, "status", lambda: (False, "no namespaces here"))
+    monkeypatch.setattr(landlock, "status", lambda: (False, "no Landlock here"))
+    monkeypatch.setattr(uid, "status", lambda: (True, "uid 200001, seccomp"))
+    assert check.main() == 0
+    out = capsys.readouterr().out
+    assert "sandbox: uid" in out and "no Landlock here" in out and "NO SANDBOX" not in out
+    monkeypatch.setattr(uid, "status", lambda: (False, "not root here"))
+    assert check.main() == 0
+    out = capsys.readouterr().out
+    assert "NO SANDBOX WORKS HERE" in out and "not root here" in out and "sandbox: " not in out
 
 
 # ------------------------------------------------------------- isolation
@@ -600,26 +616,23 @@ def hostile(request, tmp_path_factory):
         yield b
 
 
-BOX_UID = sandbox.BOX_UID_BASE + os.getpid()
-
-
-def box_user_pids():
-    """Processes running as the box's user (only meaningful when the grader is root)."""
+def box_user_pids(uid):
+    """Processes running as the box's user ``uid`` (only meaningful when the grader is root)."""
     pids = set()
     for pid in os.listdir("/proc"):
         try:
-            if pid.isdigit() and os.stat(f"/proc/{pid}").st_uid == BOX_UID:
+            if pid.isdigit() and os.stat(f"/proc/{pid}").st_uid == uid:
                 pids.add(int(pid))
         except OSError:
             pass
     return pids
 
 
-def wait_for_no_box_processes(before, seconds=3.0):
+def wait_for_no_box_processes(uid, seconds=3.0):
     end = time.monotonic() + seconds
-    while box_user_pids() - before and time.monotonic() < end:
+    while box_user_pids(uid) and time.monotonic() < end:
         time.sleep(0.05)
-    return box_user_pids() - before
+    return box_user_pids(uid)
 
 
 def test_network_is_unreachable(hostile):
@@ -664,9 +677,9 @@ def test_writes_outside_tmp_fail(hostile):
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="the box drops its uid only as root")
 def test_runs_unprivileged(hostile):
     from autograder.sandbox import landlock
-    if hostile.mode == "landlock" and landlock._uid_for(hostile._files) is None:
+    if hostile.mode == "landlock" and not landlock.python_reachable():
         pytest.skip("this Python lies where another uid cannot reach it (/root): landlock keeps root")
-    assert hostile.call("uid").value == BOX_UID
+    assert hostile.call("uid").value == hostile._files.uid >= sandbox.BOX_UID_BASE
 
 
 def test_landlock_refuses_new_processes(tmp_path):
@@ -686,17 +699,17 @@ def test_landlock_refuses_new_processes(tmp_path):
 def test_fork_bombs_are_contained(tmp_path):
     if not BWRAP_OK:
         pytest.skip(f"bubblewrap unusable: {BWRAP_WHY}")
-    before = box_user_pids()
     with Box(write_sub(tmp_path, HOSTILE), Limits(call_seconds=5, max_procs=32), mode="bwrap") as b:
+        uid = b._files.uid
         with pytest.raises(StudentError) as e:
             b.call("fork_until_refused")                # RLIMIT_NPROC says no
         assert e.value.kind == "BlockingIOError"
         with pytest.raises(BoxTimeout):
             b.call("fork_bomb", timeout=0.5)
-        assert wait_for_no_box_processes(before) == set()   # the timeout killed them all
+        assert wait_for_no_box_processes(uid) == set()   # the timeout killed them all
         assert b.call("daemon").value == "spawned"          # leaves a detached grandchild
-        assert len(box_user_pids() - before) >= 2
-    assert wait_for_no_box_processes(before) == set()       # closing the box killed it
+        assert len(box_user_pids(uid)) >= 2
+    assert wait_for_no_box_processes(uid) == set()       # closing the box killed it
 
 
 def test_grader_functions_refuse_huge_arguments(tmp_path):
@@ -718,22 +731,22 @@ def test_a_killed_graders_box_folders_are_removed_by_the_next_run(tmp_path):
     import subprocess
     import sys
     path = write_sub(tmp_path, "x = 1\n")
-    script = ("import sys, time\nfrom autograder.sandbox import Box, modes\n"
+    script = ("import sys, time\nfrom autograder.sandbox import Box, shared\n"
               f"box = Box({str(path)!r}, mode='none')\nbox.start()\n"
-              "print(modes.scratch(), flush=True)\ntime.sleep(600)\n")
+              "print(shared.scratch(), flush=True)\ntime.sleep(600)\n")
     grader = subprocess.Popen([sys.executable, "-W", "ignore", "-c", script], stdout=subprocess.PIPE,
                               text=True, cwd=ROOT)
     left = Path(grader.stdout.readline().strip())
     assert left.is_dir() and any(left.glob("box-*"))
     alive = subprocess.run([sys.executable, "-W", "ignore", "-c",
-                            "from autograder.sandbox import modes; print(modes.scratch())"],
+                            "from autograder.sandbox import shared; print(shared.scratch())"],
                            capture_output=True, text=True, cwd=ROOT, check=True)
     assert left.is_dir()                                   # a live grader's folder stays
     grader.send_signal(signal.SIGKILL)
     grader.wait()
     assert left.is_dir()
     subprocess.run([sys.executable, "-W", "ignore", "-c",
-                    "from autograder.sandbox import modes; modes.scratch()"], cwd=ROOT, check=True)
+                    "from autograder.sandbox import shared; shared.scratch()"], cwd=ROOT, check=True)
     assert not left.exists()
     assert not Path(alive.stdout.strip()).exists()         # removed by its own process at exit
 

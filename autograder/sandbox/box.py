@@ -2,7 +2,7 @@
 
 The grader never imports student code. A :class:`Box` starts ``worker.py`` in
 a separate, confined process (the mode, ``modes.py``: bubblewrap, or Landlock +
-seccomp, or, only when asked for, nothing), and talks to it with plain data only
+seccomp, or a uid of its own + seccomp, or, only when asked for, nothing), and talks to it with plain data only
 (see ``wire.py``)::
 
     with Box("two_layer_net.py", Limits(call_seconds=5)) as box:    # or Box(source=text)
@@ -29,6 +29,7 @@ import contextlib
 import functools
 import logging
 import os
+import platform
 import signal
 import threading
 import shutil
@@ -40,12 +41,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import modes, wire
+from . import machine, modes, shared, wire
 from .process import Worker
 from ..checks.errors import BoxCrash, BoxError, BoxTimeout, ImportFailed, StudentError  # noqa: F401 (API)
 from .wire import Opaque  # noqa: F401  (part of this module's API)
 
 if TYPE_CHECKING:
+    from types import ModuleType
     from typing import Any
 
 log = logging.getLogger(__name__)
@@ -60,7 +62,8 @@ class _Overtime(BaseException):
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one submission's box."""
+    """Resource limits for one submission's box. A Box fits them to the machine
+    (``machine.py``: wall-clock limits grow below one CPU, memory shrinks to the container's)."""
     call_seconds: float = 5.0       # wall time of one call (default; box.call(timeout=) overrides)
     total_seconds: float = 60.0     # wall time of all calls and (re)starts together
     memory_mb: int = 1024           # address space of the worker (RLIMIT_AS)
@@ -107,6 +110,22 @@ class WorkerFunction:
         return self._box._invoke_worker(self, args, kwargs)
 
 
+def describe(mode: ModuleType, limits: Limits) -> dict[str, Any]:
+    """What confines a box of ``mode`` (a mode module) with ``limits`` (as fitted), as plain
+    data for the instructor (results.json's sandbox entry): the mode, how its probe
+    described it, the kernel, the CPU share and limits, what it protects and does not."""
+    return {"box": mode.NAME, "detail": mode.status()[1],
+            "kernel": f"{platform.system()} {platform.release()}",
+            "cpus": round(machine.cpu_share(), 2), "call_seconds": limits.call_seconds,
+            "memory_mb": limits.memory_mb,
+            "protected": list(mode.PROTECTED), "not_protected": list(mode.NOT_PROTECTED)}
+
+
+def fitted(limits: Limits) -> Limits:
+    """``limits`` as a Box on this machine applies them (``machine.py``)."""
+    return machine.fit(limits, machine.time_scale())
+
+
 # --------------------------------------------------------------- the box
 
 class Box:
@@ -115,12 +134,13 @@ class Box:
     def __init__(self, submission: str | Path | None = None, limits: Limits | None = None,
                  mode: str | None = None, *, source: str | None = None) -> None:
         """The submission: the file ``submission``, or the text ``source``.
-        ``mode``: "auto", "bwrap", "landlock" or "none" (default: AUTOGRADER_SANDBOX, else
-        auto); raises ``modes.NoBox`` when no box can confine student code here."""
-        self.limits = limits or Limits()
+        ``mode``: "auto", "bwrap", "landlock", "uid" or "none" (default: AUTOGRADER_SANDBOX, else
+        auto); raises ``NoBox`` when no box can confine student code here."""
+        self._scale = machine.time_scale()     # below one CPU, wall-clock limits grow (machine.py)
+        self.limits = machine.fit(limits or Limits(), self._scale)
         self._mode = modes.choose(mode)
         self.mode = self._mode.NAME
-        self._files = modes.new_box_files(submission, source)
+        self._files = shared.new_box_files(submission, source)
         self._capture = self._files.capture
         self._worker = None
         self._gen = 0                 # worker generation; WorkerFunctions of older ones are stale
@@ -135,10 +155,14 @@ class Box:
         self._ghandles = {}           # id -> grader callable, for the current top-level call
         self._next_id = 0
         self._closed = False
-        self._live = [None]           # the current Worker, for the finalizer
+        self._live = [None, None]     # the current Worker and its uid to sweep (uid box), for the finalizer
         self._finalizer = weakref.finalize(self, Box._cleanup, self._live, str(self._files.root))
 
     # -- public API
+
+    def describe(self) -> dict[str, Any]:
+        """What confines this box, as plain data (see :func:`describe`)."""
+        return describe(self._mode, self.limits)
 
     def __enter__(self):
         self.start(wait=False)      # the worker starts up while the grader prepares the first call
@@ -209,7 +233,7 @@ class Box:
 
     def _launch(self):
         lim = self.limits
-        rlimits = {"RLIMIT_AS": lim.memory_mb * 2**20, "RLIMIT_NPROC": modes.nproc_limit(lim.max_procs),
+        rlimits = {"RLIMIT_AS": lim.memory_mb * 2**20, "RLIMIT_NPROC": shared.nproc_limit(lim.max_procs),
                    "RLIMIT_CPU": int(lim.total_seconds) + 10, "RLIMIT_FSIZE": lim.file_mb * 2**20,
                    "RLIMIT_CORE": 0}
         cfg = {"rlimits": rlimits, "keep_bytes": 4 * lim.stdout_chars,
@@ -223,10 +247,10 @@ class Box:
         self._gen += 1
         watch = None
         if launch.home is not None:            # no size-limited /tmp of its own: watch its disk use
-            watch = functools.partial(modes.overfull, launch.home, self.limits.tmp_mb)
+            watch = functools.partial(shared.overfull, launch.home, self.limits.tmp_mb, uid=launch.uid)
         self._worker = Worker(launch.cmd, launch.env, launch.cwd,
                               str(self._files.root / "stderr.txt"), self.mode == "bwrap", watch)
-        self._live[0] = self._worker
+        self._live[:] = [self._worker, launch.uid]
         self._starting = True
 
     def _await_ready(self):
@@ -234,12 +258,12 @@ class Box:
         w, t0 = self._worker, time.monotonic()
         self._starting = False
         try:
-            budget = min(STARTUP_SECONDS, self._remaining())
+            budget = min(STARTUP_SECONDS * self._scale, self._remaining())
             kind, msg = w.recv(t0 + budget)
             if kind != "msg" or msg.get("op") != "hello":
                 err = Path(w.stderr_path).read_text("utf-8", "replace").strip()[-2000:]
                 self._stop()
-                if kind == "timeout" and budget < STARTUP_SECONDS:   # cut short by the total limit
+                if kind == "timeout" and budget < STARTUP_SECONDS * self._scale:   # cut short by the total limit
                     raise BoxTimeout(self._total_message())
                 raise BoxCrash(f"the sandbox worker could not start ({kind}): {err}")
             deadline = time.monotonic() + min(self.limits.call_seconds, self._remaining())
@@ -266,15 +290,23 @@ class Box:
 
     def _stop(self):
         self._starting = False
-        w, self._worker, self._live[0] = self._worker, None, None
-        if w is not None:
-            w.kill()
+        self._worker = None
+        Box._end_worker(self._live)
+
+    @staticmethod
+    def _end_worker(live):
+        """Kill the worker; in the uid box, also every process of its uid and its files
+        in world-writable places (``shared.sweep``)."""
+        worker, uid = live
+        live[:] = [None, None]
+        if worker is not None:
+            worker.kill()
+        if uid is not None:
+            shared.sweep(uid)
 
     @staticmethod
     def _cleanup(live, tmp):
-        if live[0] is not None:
-            live[0].kill()
-            live[0] = None
+        Box._end_worker(live)
         shutil.rmtree(tmp, ignore_errors=True)
 
     def _truncate_capture(self):
@@ -356,7 +388,7 @@ class Box:
             raise ImportFailed(self._import_error)
         self._ghandles = {}
         encode_request()
-        limit = self.limits.call_seconds if timeout is None else timeout
+        limit = self.limits.call_seconds if timeout is None else timeout * self._scale
         t0 = time.monotonic()
         self._deadline = t0 + min(limit, self._remaining())
         self._deadline_why = (f"{what} did not finish within {limit:g} s (an infinite loop?)"

@@ -21,17 +21,23 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import modes
-from .modes import Launch
+from . import shared
+from .shared import Launch
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
     from .box import Limits
-    from .modes import BoxFiles
+    from .shared import BoxFiles
 
 NAME = "bwrap"
+# What it protects and what it does not (results.json's sandbox entry, for the instructor):
+PROTECTED = ("the grader's files, the reference and the hidden checks: not in its file system",
+             "other processes: a pid namespace of its own; all its processes die with it",
+             "the network: a network namespace of its own, with no interface",
+             "writing: only its private, size-limited /tmp; the rest is read-only")
+NOT_PROTECTED = ("it reads the Python installation and its packages (as every box must)",)
 
 
 @functools.lru_cache(maxsize=None)
@@ -41,10 +47,10 @@ def _probe():
         return False, f"not Linux ({sys.platform})"
     if shutil.which("bwrap") is None:
         return False, "the bwrap command is not installed"
-    cmd = args() + [modes.python(), "-S", "-B", "-c", "pass"]
+    cmd = args() + [shared.python(), "-S", "-B", "-c", "pass"]
     try:
         r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
-                           env=modes.base_env(), **modes.popen_kwargs())
+                           env=shared.base_env(), **shared.popen_kwargs())
     except (OSError, subprocess.SubprocessError) as e:
         return False, f"bwrap failed to run: {e}"
     if r.returncode != 0:
@@ -82,21 +88,21 @@ def args(binds: Iterable[tuple[str, str, bool]] = (), tmp_mb: int = 64) -> list[
             a += ["--ro-bind", d, d]
     dests = []
     prefix = os.path.realpath(sys.base_prefix)
-    exe_dir = os.path.dirname(modes.python())
+    exe_dir = os.path.dirname(shared.python())
     for src in dict.fromkeys([prefix, exe_dir]):
-        if not any(modes.under(src, m) for m in ["/usr", prefix] if m != src):
+        if not any(shared.under(src, m) for m in ["/usr", prefix] if m != src):
             a += ["--ro-bind", src, src]
             dests.append(src)
-    sites = modes.site_dirs()
+    sites = shared.site_dirs()
     for i, site in enumerate(sites):
         a += ["--ro-bind", site, f"/box/site{i}"]
-        for copy in modes.project_copies(site):     # an installed copy of the project stays out
+        for copy in shared.project_copies(site):     # an installed copy of the project stays out
             name = os.path.basename(copy)
             if os.path.isdir(copy):
                 a += ["--tmpfs", f"/box/site{i}/{name}"]
             else:
                 a += ["--ro-bind", "/dev/null", f"/box/site{i}/{name}"]
-            if any(modes.under(site, m) for m in ("/usr", prefix)):   # also visible where it is
+            if any(shared.under(site, m) for m in ("/usr", prefix)):   # also visible where it is
                 a += ["--tmpfs", copy] if os.path.isdir(copy) else ["--ro-bind", "/dev/null", copy]
     a += ["--proc", "/proc", "--dev", "/dev",
           "--perms", "1777", "--size", str(tmp_mb * 2**20), "--tmpfs", "/tmp"]
@@ -105,11 +111,11 @@ def args(binds: Iterable[tuple[str, str, bool]] = (), tmp_mb: int = 64) -> list[
         dests.append(dest)
     # bwrap may create the parents of mount points with the host's modes (/root is 0700);
     # make them traversable for the unprivileged worker.
-    parents = {str(p) for d in dests + ["/box/x"] if not modes.under(d, "/tmp")
+    parents = {str(p) for d in dests + ["/box/x"] if not shared.under(d, "/tmp")
                for p in Path(d).parents if str(p) != "/"}
     for p in sorted(parents):
         a += ["--chmod", "0755", p]
-    env = dict(modes.base_env(), PYTHONPATH=":".join(f"/box/site{i}" for i in range(len(sites))))
+    env = dict(shared.base_env(), PYTHONPATH=":".join(f"/box/site{i}" for i in range(len(sites))))
     for k, v in env.items():
         a += ["--setenv", k, v]
     return a + ["--chdir", "/tmp"]
@@ -119,9 +125,9 @@ def launch(files: BoxFiles, limits: Limits, cfg: dict[str, Any]) -> Launch:
     """The worker under bwrap: the box's files at /box, the font cache in /tmp."""
     os.chmod(files.capture, 0o666)        # the box uid writes it; the box folder is 0711
     binds = [(str(files.sub.parent), "/box/sub", False), (str(files.capture), "/box/out.txt", True)]
-    binds += [(str(files.code / name), f"/box/{name}", False) for name in modes.WORKER_FILES]
+    binds += [(str(files.code / name), f"/box/{name}", False) for name in shared.WORKER_FILES]
     for font_cache in glob.glob(str(files.fonts / "fontlist-*.json")):
         binds.append((font_cache, "/tmp/" + os.path.basename(font_cache), False))
-    cfg = dict(cfg, sub="/box/sub/two_layer_net.py", capture="/box/out.txt", uid=modes.box_uid())
-    cmd = args(binds, limits.tmp_mb) + [modes.python(), "-S", "-B", "/box/worker.py", json.dumps(cfg)]
-    return Launch(cmd, modes.base_env(), str(files.root))
+    cfg = dict(cfg, sub="/box/sub/two_layer_net.py", capture="/box/out.txt", uid=files.uid)
+    cmd = args(binds, limits.tmp_mb) + [shared.python(), "-S", "-B", "/box/worker.py", json.dumps(cfg)]
+    return Launch(cmd, shared.base_env(), str(files.root))

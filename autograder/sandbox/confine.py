@@ -1,30 +1,37 @@
-"""Confinement the worker puts on itself in ``landlock`` mode, before any student code.
+"""Confinement the worker puts on itself in the ``landlock`` and ``uid`` modes, before any
+student code.
 
 Runs INSIDE the worker (``worker.py`` imports it from beside itself), so it uses
 the standard library and two small, maintained kernel bindings only:
-``landlockpy`` (Landlock) and ``pyseccomp`` (libseccomp, ``libseccomp.so.2``).
-No namespaces are needed, so it works in Docker (Gradescope) and on laptops
-whose user namespaces are switched off. In order:
+``landlockpy`` (Landlock, landlock mode only) and ``pyseccomp`` (libseccomp,
+``libseccomp.so.2``). No namespaces are needed, so it works in Docker (Gradescope)
+and on laptops whose user namespaces are switched off. In order:
 
-1. **uid** (only when started as root): become the box's own unused uid/gid with
-   no supplementary groups, so the grader's processes and files are out of reach.
-   Where no such uid can be had, stay root but give up every capability.
-2. **Landlock** (Linux 5.13+): read only the Python installation, its packages
-   (minus any copy of the project) and the worker's code; write only the box's
-   home folder. Where the kernel's ABI has them: no TCP bind/connect (6.7+), no
-   signals or abstract sockets beyond the box (6.12+).
+1. **uid** (only when started as root): give up every capability in the bounding
+   set, then become the box's own unused uid/gid with no supplementary groups, so
+   the grader's processes and files are out of reach; no capability is left
+   (checked). Where no such uid can be had (landlock mode only), stay root but give
+   up every capability.
+2. **Landlock** (landlock mode, Linux 5.13+): read only the Python installation, its
+   packages (minus any copy of the project) and the worker's code; write only the
+   box's home folder. Where the kernel's ABI has them: no TCP bind/connect (6.7+), no
+   signals or abstract sockets beyond the box (6.12+). The uid mode has none: file
+   permissions do this job there (``uid.py``).
 3. **seccomp** (Linux 3.5+): no new processes or programs (threads only), no
    sockets but AF_UNIX socketpairs, no SysV/POSIX IPC, no ptrace or reading other
    processes' memory, no signals, limits, priorities or SIGIO to other processes,
    no changes to any file's mode, owner, times or xattrs (Landlock does not guard
    them), no new identities, no namespaces, mounts, io_uring, bpf, fanotify,
    keyrings, clocks or kernel modules. Also PR_SET_NO_NEW_PRIVS and PR_SET_DUMPABLE 0.
+   The same filter in both modes.
 
 Any failure raises :class:`ConfineError`; the worker then exits before it runs a
 line of the submission, so student code never runs unconfined by accident.
 
 ``python confine.py CONFIG_JSON`` is the self-test the grader runs once to learn
-whether this mode works here (see ``landlock.py``).
+whether a mode works here (see ``landlock.py`` and ``uid.py``): it confines itself,
+then must fail to open every path of ``must_not_read`` and to create a file in every
+folder of ``must_not_write``, and must be able to read every path of ``must_read``.
 """
 from __future__ import annotations
 
@@ -111,15 +118,43 @@ def _readable_grants(roots, hidden):
 
 
 def drop_uid(uid: int) -> None:
-    """Become ``uid``/``uid`` with no supplementary groups (we are root)."""
+    """Become ``uid``/``uid`` with no supplementary groups and no capabilities (we are root).
+    The bounding set too where root may (CAP_SETPCAP: Docker's root can, bwrap's not)."""
+    _drop_bounding_set(strict=False)
     try:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
     except OSError as e:
         raise ConfineError(f"could not drop to uid {uid}: {e}") from None
-    if os.getuid() == 0 or os.geteuid() == 0 or os.getgid() == 0:
+    if os.getuid() == 0 or os.geteuid() == 0 or os.getgid() == 0 or os.getgroups():
         raise ConfineError("still root after dropping the uid")
+    _clear_capabilities()                 # setuid keeps the inheritable set
+    left = _capabilities()
+    if left:
+        raise ConfineError(f"capabilities left after dropping the uid: {left}")
+
+
+def _capabilities():
+    """The capability sets of this process that are not empty (from /proc/self/status)."""
+    try:
+        with open("/proc/self/status") as f:
+            sets = dict(line.split(":", 1) for line in f if line.startswith("Cap"))
+    except OSError as e:
+        raise ConfineError(f"could not read this process's capabilities: {e}") from None
+    return {name: value.strip() for name, value in sets.items()
+            if name != "CapBnd" and int(value, 16) != 0}
+
+
+def _drop_bounding_set(strict=True):
+    """Give up every capability of the bounding set (needs CAP_SETPCAP, which root has in
+    Docker); ``strict`` False: as far as this process may."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() != errno.EINVAL:
+            if not strict:
+                return
+            raise ConfineError(f"could not drop capability {cap}: {os.strerror(ctypes.get_errno())}")
 
 
 def landlock(read: Sequence[str], write: Sequence[str], hidden: Sequence[str]) -> int:
@@ -187,17 +222,19 @@ def die_with_parent(ppid: int) -> None:
 
 def drop_capabilities() -> None:
     """Still root (no uid could be had): give up every capability, bounding set too."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in range(64):
-        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() != errno.EINVAL:
-            raise ConfineError(f"could not drop capability {cap}: {os.strerror(ctypes.get_errno())}")
+    _drop_bounding_set()
+    _clear_capabilities()
 
+
+def _clear_capabilities():
+    """Empty the effective, permitted and inheritable sets (capset)."""
     class Header(ctypes.Structure):
         _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
 
     class Data(ctypes.Structure):
         _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
                     ("inheritable", ctypes.c_uint32)]
+    libc = ctypes.CDLL(None, use_errno=True)
     if libc.capset(ctypes.byref(Header(_LINUX_CAPABILITY_VERSION_3, 0)), (Data * 2)()) != 0:
         raise ConfineError(f"could not drop capabilities: {os.strerror(ctypes.get_errno())}")
 
@@ -229,29 +266,37 @@ def _import_pyseccomp():
 
 
 def confine(cfg: dict[str, Any]) -> str:
-    """Apply everything, in order; ``cfg`` is the ``confine`` part of the worker's config.
+    """Apply everything, in order; ``cfg`` is the ``confine`` part of the worker's config:
+    ``uid`` (the box's uid, or None), ``ppid`` (the grader, to die with), ``landlock``
+    ({"read", "write", "hidden"} path lists, or None for the uid mode, which then
+    requires the uid).
 
     Returns a short description, e.g. "uid 200123, Landlock ABI 7, seccomp".
     """
     if not sys.platform.startswith("linux"):
-        raise ConfineError(f"landlock mode needs Linux, not {sys.platform}")
+        raise ConfineError(f"this box needs Linux, not {sys.platform}")
+    rules = cfg.get("landlock")
     try:                         # both load before anything is closed
-        import landlockpy  # noqa: F401
+        if rules is not None:
+            import landlockpy  # noqa: F401
         _import_pyseccomp()
     except (ImportError, OSError, RuntimeError) as e:
-        raise ConfineError(f"a package of landlock mode is missing: {e}") from None
+        raise ConfineError(f"a package of this box is missing: {e}") from None
     done = []
     if cfg.get("uid") is not None and os.geteuid() == 0:
         drop_uid(cfg["uid"])
         done.append(f"uid {cfg['uid']}")
+    elif rules is None:
+        raise ConfineError("the uid box needs root and a uid of its own to drop to")
     elif os.geteuid() == 0:
         drop_capabilities()
         done.append("root without capabilities")
     if cfg.get("ppid"):
         die_with_parent(cfg["ppid"])
     undumpable()
-    abi = landlock(cfg["read"], cfg["write"], cfg["hidden"])
-    done.append(f"Landlock ABI {abi}")
+    if rules is not None:
+        abi = landlock(rules["read"], rules["write"], rules["hidden"])
+        done.append(f"Landlock ABI {abi}")
     seccomp()
     done.append("seccomp")
     return ", ".join(done)
@@ -260,12 +305,31 @@ def confine(cfg: dict[str, Any]) -> str:
 def _self_test(cfg):
     """Confine this process as a worker would be, then prove that it holds."""
     described = confine(cfg["confine"])
+    for path in cfg.get("must_read", ()):
+        try:
+            if os.path.isdir(path):
+                os.listdir(path)
+            else:
+                open(path, "rb").close()
+        except OSError as e:
+            raise ConfineError(f"{path} is not readable inside the box, which needs it ({e.strerror})") from None
     for path in cfg["must_not_read"]:
         try:
-            open(path, "rb").close()
+            if os.path.isdir(path):
+                os.listdir(path)
+            else:
+                open(path, "rb").close()
         except OSError:
             continue
         raise ConfineError(f"{path} is still readable inside the box")
+    for folder in cfg.get("must_not_write", ()):
+        try:
+            fd = os.open(os.path.join(folder, ".box-probe"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError:
+            continue
+        os.close(fd)
+        os.unlink(os.path.join(folder, ".box-probe"))
+        raise ConfineError(f"{folder} is still writable inside the box")
     try:
         socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
         raise ConfineError("sockets can still be created inside the box")

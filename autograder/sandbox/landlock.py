@@ -34,26 +34,34 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import modes
-from .modes import Launch
+from . import shared
+from .shared import Launch
 
 if TYPE_CHECKING:
     from typing import Any
 
     from .box import Limits
-    from .modes import BoxFiles
+    from .shared import BoxFiles
 
 NAME = "landlock"
+# What it protects and what it does not (results.json's sandbox entry, for the instructor):
+PROTECTED = ("reading: only Python, its packages and the box's own files (Landlock)",
+             "writing: only the box's own folder (Landlock)",
+             "the grader's files, /proc, /tmp, /home: out of reach (Landlock)",
+             "no new processes or programs, sockets, IPC, ptrace; signals, limits and SIGIO to "
+             "itself only; no changes to files' metadata (seccomp)",
+             "as root: a uid of its own, or root without any capability")
+NOT_PROTECTED = ("its folder's disk use is checked every 0.25 s by the grader, not by the kernel",)
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache", "/etc/localtime")
 
 
 def _rules(files, home):
     """What the worker may read, may not read inside that, and may write."""
     read = [p for p in SYSTEM if os.path.exists(p)]
-    read += [os.path.realpath(sys.base_prefix), os.path.dirname(modes.python())]
-    read += modes.site_dirs() + [str(files.code), str(files.fonts), str(files.sub.parent), "/dev/urandom"]
-    hidden = [copy for site in modes.site_dirs() for copy in modes.project_copies(site)]
-    hidden.append(str(modes.PROJECT_ROOT))
+    read += [os.path.realpath(sys.base_prefix), os.path.dirname(shared.python())]
+    read += shared.site_dirs() + [str(files.code), str(files.fonts), str(files.sub.parent), "/dev/urandom"]
+    hidden = [copy for site in shared.site_dirs() for copy in shared.project_copies(site)]
+    hidden.append(str(shared.PROJECT_ROOT))
     return {"read": read, "hidden": hidden, "write": [str(home), "/dev/null", "/dev/zero"]}
 
 
@@ -64,11 +72,16 @@ def _others_reach(path):
                if os.path.isdir(p))
 
 
-def _uid_for(home):
+def python_reachable() -> bool:
+    """Whether a uid of no group can reach Python and its packages (not so under /root)."""
+    return all(map(_others_reach, [shared.python(), *shared.site_dirs()]))
+
+
+def _uid_for(files, home):
     """The box uid when we are root, that uid can run Python (not so for a Python under
     /root, which is 0700), and it can own ``home`` (fresh, so only ours); else None."""
-    uid = modes.box_uid()
-    if uid is None or not all(map(_others_reach, [modes.python(), *modes.site_dirs()])):
+    uid = files.uid
+    if uid is None or not python_reachable():
         return None
     try:
         for path in [home, *home.iterdir()]:
@@ -80,8 +93,8 @@ def _uid_for(home):
 
 def _env(home):
     home = str(home)
-    return dict(modes.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home,
-                PYTHONPATH=os.pathsep.join(modes.site_dirs()))
+    return dict(shared.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home,
+                PYTHONPATH=os.pathsep.join(shared.site_dirs()))
 
 
 @functools.lru_cache(maxsize=None)
@@ -89,14 +102,14 @@ def _probe():
     """Confine a trusted self-test exactly as a worker, once: does it hold here?"""
     if not sys.platform.startswith("linux"):
         return False, f"not Linux ({sys.platform})"
-    files = modes.new_box_files()
-    home = modes.fresh_home(files)
+    files = shared.new_box_files()
+    home = shared.fresh_home(files)
     try:
-        cfg = {"confine": dict(_rules(files, home), uid=_uid_for(home)),
-               "must_not_read": [str(modes.HERE / "box.py"), "/proc/1/cmdline"]}
-        cmd = [modes.python(), "-S", "-B", str(files.code / "confine.py"), json.dumps(cfg)]
+        cfg = {"confine": {"landlock": _rules(files, home), "uid": _uid_for(files, home)},
+               "must_not_read": [str(shared.HERE / "box.py"), "/proc/1/cmdline"]}
+        cmd = [shared.python(), "-S", "-B", str(files.code / "confine.py"), json.dumps(cfg)]
         r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
-                           env=_env(home), cwd=str(home), **modes.popen_kwargs())
+                           env=_env(home), cwd=str(home), **shared.popen_kwargs())
         try:
             verdict = json.loads(r.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
         except (ValueError, IndexError):
@@ -118,8 +131,8 @@ def status() -> tuple[bool, str]:
 
 def launch(files: BoxFiles, limits: Limits, cfg: dict[str, Any]) -> Launch:
     """The worker as a plain subprocess that confines itself (see ``confine.py``)."""
-    home = modes.fresh_home(files)
+    home = shared.fresh_home(files)
     cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
-               confine=dict(_rules(files, home), uid=_uid_for(home), ppid=os.getpid()))
-    cmd = [modes.python(), "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)]
+               confine={"landlock": _rules(files, home), "uid": _uid_for(files, home), "ppid": os.getpid()})
+    cmd = [shared.python(), "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)]
     return Launch(cmd, _env(home), str(home), home)

@@ -12,16 +12,19 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from . import modes
-from .modes import Launch
+from . import shared
+from .shared import Launch
 
 if TYPE_CHECKING:
     from typing import Any
 
     from .box import Limits
-    from .modes import BoxFiles
+    from .shared import BoxFiles
 
 NAME = "none"
+PROTECTED = ("resource limits only: time, memory, processes, file size",)
+NOT_PROTECTED = ("nothing is confined: student code reads every file, uses the network, signals "
+                 "other processes and may leave processes behind",)
 
 
 def status() -> tuple[bool, str]:
@@ -29,11 +32,11 @@ def status() -> tuple[bool, str]:
 
 
 def launch(files: BoxFiles, limits: Limits, cfg: dict[str, Any]) -> Launch:
-    home = str(modes.fresh_home(files))
+    home = str(shared.fresh_home(files))
     cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
                ppid=os.getpid() if sys.platform.startswith("linux") else None)
-    env = dict(modes.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home, TEMP=home, TMP=home,
-               PYTHONPATH=os.pathsep.join(modes.site_dirs()))
+    env = dict(shared.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home, TEMP=home, TMP=home,
+               PYTHONPATH=os.pathsep.join(shared.site_dirs()))
     if os.name != "posix":
         env["PATH"] = os.environ.get("PATH", "")
         env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", "")

@@ -14,7 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from . import modes, wire
+from . import shared, wire
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -33,7 +33,7 @@ class Worker:
         self.stderr_path = stderr_path
         with open(stderr_path, "wb") as err:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=err, env=env, cwd=cwd, **modes.popen_kwargs())
+                                         stderr=err, env=env, cwd=cwd, **shared.popen_kwargs())
         self.inbox = queue.Queue()
         self.outbox = queue.Queue()
         threading.Thread(target=self._reader, daemon=True).start()

@@ -11,7 +11,7 @@ Life of a worker:
    /dev/null and fds 1/2 at the capture file, so nothing the student prints
    can reach the protocol;
 2. lower resource limits and close the box (``confine.py``): drop root, and in
-   landlock mode Landlock and seccomp;
+   landlock mode Landlock and seccomp, in uid mode seccomp;
 3. import numpy, say ``hello``; import the submission as ``two_layer_net``
    (so its ``__main__`` block does not run), say ``ready``;
 4. serve requests until the pipe closes: ``call`` (a submission function or
@@ -107,13 +107,18 @@ reset_stdio()
 def _limit_and_confine():
     """Lower rlimits, then close the box around this process (see ``confine.py``).
 
-    ``confine`` (landlock mode): uid, Landlock, seccomp. ``uid`` (bwrap mode, as root):
+    ``confine`` (landlock mode: uid, Landlock, seccomp; uid mode: uid, seccomp). ``uid`` (bwrap mode, as root):
     the unprivileged uid. ``ppid`` (none mode): die with the grader. A box that
     cannot be closed ends the worker (exit 72) before any student code runs.
     """
     import signal
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # oversize writes fail with EFBIG instead
+    try:                                   # out of memory anyway: the kernel kills the worker first
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
     try:
         import resource
     except ImportError:                                  # Windows
