@@ -37,10 +37,11 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from autograder.paths import ROOT
 from autograder.reference import SOLUTION
 
+from .common import STUDENT, DistError, log_to_stderr, tail
 from .mnist_fetch import FILES as MNIST_FILES, verify
-from autograder.paths import ROOT
 from .skeleton import MarkerError, make_skeleton
 from .student_checks import student_checks
 
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-STUDENT = ROOT / "student"
 CHECKS = ROOT / "autograder" / "checks"
 STUDENT_FILES = ("two_layer_net.py", "mnist.py", "train.py", "check.py", "requirements.txt")
 # The part of the grader students get, so that their check is the grader's: its reading of
@@ -58,14 +58,6 @@ STUDENT_FILES = ("two_layer_net.py", "mnist.py", "train.py", "check.py", "requir
 STUDENT_GRADER = ("__init__.py", "intake.py")
 OTTER_PYTHON = "3.11"                             # the Python the project's tests run otter with
 DATE = (1980, 1, 1, 0, 0, 0)                      # every zip entry's timestamp
-
-
-class DistError(Exception):
-    """The build refuses: the message says why and what to do."""
-
-
-def log_to_stderr(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------ rails
@@ -94,7 +86,7 @@ def rails(log: Callable[[str], object] = log_to_stderr) -> None:
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     if run.returncode != 0:
         raise DistError("the solution disagrees with the values computed by hand "
-                        "(tests/test_solution.py):\n" + _tail(run.stdout))
+                        "(tests/test_solution.py):\n" + tail(run.stdout))
     log("rails: the solution matches the hand-computed values")
 
     try:
@@ -110,7 +102,7 @@ def rails(log: Callable[[str], object] = log_to_stderr) -> None:
                               str(STUDENT / "two_layer_net.py")], cwd=tmp, capture_output=True,
                              text=True, timeout=120)
     if run.returncode != 0:
-        raise DistError("student/two_layer_net.py does not import:\n" + _tail(run.stderr))
+        raise DistError("student/two_layer_net.py does not import:\n" + tail(run.stderr))
 
     solution = grade(SOLUTION)
     score, total = solution["score"], sum(t["max_score"] for t in solution["tests"])
@@ -126,10 +118,6 @@ def rails(log: Callable[[str], object] = log_to_stderr) -> None:
                         + "; ".join(given) + "\n  put the code of these functions between "
                         "'# BEGIN SOLUTION' and '# END SOLUTION', then run `make student`")
     log(f"rails: the solution gets {score:g} / {total:g}, the skeleton 0")
-
-
-def _tail(text, lines=15):
-    return "\n".join("  " + line for line in text.strip().splitlines()[-lines:])
 
 
 # ------------------------------------------------------------------ contents
@@ -252,7 +240,7 @@ def otter_files(settings: dict[str, Any]) -> dict[str, bytes]:
                               "--python-version", OTTER_PYTHON, "autograder"],
                              cwd=stage, capture_output=True, text=True, timeout=300)
         if run.returncode != 0:
-            raise DistError("otter generate failed:\n" + _tail(run.stdout + run.stderr))
+            raise DistError("otter generate failed:\n" + tail(run.stdout + run.stderr))
         with zipfile.ZipFile(stage / "otter.zip") as made:
             return {info.filename: made.read(info) for info in made.infolist() if not info.is_dir()}
 

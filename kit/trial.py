@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from autograder.paths import ROOT
 from autograder.reference import SOLUTION
 
-from .dist import STUDENT, DistError, _tail, log_to_stderr
+from .common import STUDENT, DistError, log_to_stderr, tail
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
@@ -57,7 +57,7 @@ def check_student_zip(zip_path: str | Path, log: Callable[[str], object] = log_t
             shown = "python " + " ".join(command)
             if run.returncode != code:
                 raise DistError(f"student zip, {stage}: `{shown}` exited {run.returncode}, "
-                                f"expected {code}:\n" + _tail(run.stdout + run.stderr, 25))
+                                f"expected {code}:\n" + tail(run.stdout + run.stderr, 25))
             log(f"student zip, {stage}: `{shown}` exited {code} as expected")
             return run.stdout
 
@@ -83,7 +83,7 @@ def check_student_zip(zip_path: str | Path, log: Callable[[str], object] = log_t
         interrupted = _interrupt([str(python or sys.executable), "check.py", "loop.py"], home, env)
         if interrupted.returncode != 130 or "pass" in interrupted.stdout.lower():
             raise DistError(f"student zip: Ctrl-C in check.py exited {interrupted.returncode}, not 130, "
-                            f"or claimed a pass:\n{_tail(interrupted.stdout + interrupted.stderr)}")
+                            f"or claimed a pass:\n{tail(interrupted.stdout + interrupted.stderr)}")
         log("student zip: Ctrl-C in `python check.py` exited 130 and claimed no pass")
 
 
@@ -159,7 +159,7 @@ def zip_python(zip_path: str | Path, folder: str | Path) -> Path:
         run = subprocess.run(command, capture_output=True, text=True, timeout=1200)
         if run.returncode != 0:
             raise DistError(f"installing {Path(zip_path).name}'s requirements failed: `{' '.join(command)}`:\n"
-                            + _tail(run.stdout + run.stderr, 25))
+                            + tail(run.stdout + run.stderr, 25))
     return folder / "venv" / "bin" / "python"
 
 
@@ -196,10 +196,10 @@ def try_gradescope(zip_path: str | Path, submission: str | Path, workdir: str | 
     results = ag / "results" / "results.json"
     if not results.is_file():
         raise DistError(f"run_autograder ({place}) left no results.json (exit {run.returncode}):\n"
-                        + _tail(run.stdout + run.stderr, 25))
+                        + tail(run.stdout + run.stderr, 25))
     data = json.loads(results.read_text(encoding="utf-8"))
     if run.returncode != 0 and data.get("status") != "no-sandbox":
-        raise DistError(f"run_autograder ({place}) exited {run.returncode}:\n" + _tail(run.stdout + run.stderr, 25))
+        raise DistError(f"run_autograder ({place}) exited {run.returncode}:\n" + tail(run.stdout + run.stderr, 25))
     return data
 
 
@@ -225,7 +225,7 @@ def otter_points(zip_path: str | Path, source: str, workdir: str | Path) -> dict
                          timeout=600)
     results = workdir / "results.json"
     if run.returncode != 0 or not results.is_file():
-        raise DistError(f"otter run exited {run.returncode}:\n" + _tail(run.stdout + run.stderr, 25))
+        raise DistError(f"otter run exited {run.returncode}:\n" + tail(run.stdout + run.stderr, 25))
     tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
     return {t["name"]: t["score"] for t in tests if "max_score" in t}
 
