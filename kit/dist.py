@@ -4,7 +4,8 @@
     python -m kit.dist --check         # try the zips as their users do (kit/trial.py)
     python -m kit.dist --root DIR      # the same for another copy of the course repo
 
-``dist/student.zip``: what students get (skeleton, loader, train.py, check.py,
+``dist/student.zip``: what students get (skeleton, its notebook edition, loader, train.py,
+pictures.py, check.py,
 the grader's reading, box and public checks as ``autograder/``, pytest.ini, README,
 requirements, MNIST).
 ``dist/autograder.zip``: a Gradescope autograder (setup.sh, run_autograder, the
@@ -51,7 +52,8 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CHECKS = ROOT / "autograder" / "checks"
-STUDENT_FILES = ("two_layer_net.py", "mnist.py", "train.py", "check.py", "requirements.txt")
+STUDENT_FILES = ("two_layer_net.py", "two_layer_net.ipynb", "mnist.py", "train.py", "pictures.py", "check.py",
+                 "requirements.txt")
 # The part of the grader students get, so that their check is the grader's: its reading of
 # files and the box (in "none" mode), beside the public checks (``student_checks``). The otter
 # zip has the same, with every check.
@@ -77,7 +79,12 @@ def rails(log: Callable[[str], object] = log_to_stderr) -> None:
         raise DistError(f"the skeleton made from solution/two_layer_net.py is not valid Python: {error}")
     if (STUDENT / "two_layer_net.py").read_text(encoding="utf-8") != skeleton:
         raise DistError("student/two_layer_net.py is out of date with solution/: run `make student`")
-    log("rails: markers and hints ok, skeleton up to date")
+    from . import notebook
+    stale = [str(path.relative_to(ROOT)) for edition, path in notebook.OUTPUTS.items()
+             if not path.is_file() or path.read_text(encoding="utf-8") != notebook.build(edition)]
+    if stale:
+        raise DistError(f"{', '.join(stale)} out of date with solution/: run `make student`")
+    log("rails: markers and hints ok, skeleton and notebooks up to date")
 
     # The known values come from the solution itself, so they cannot catch a wrong
     # solution: its values computed by hand can.

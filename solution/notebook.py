@@ -54,7 +54,8 @@
 # %% solution="imports"
 
 # %%
-# 检查用的工具（不评分）/ the checks' tools (not graded)
+# 检查用的工具，图显示在单元格下面（不评分）/ the checks' tools; pictures show below their cells (not graded)
+# %matplotlib inline
 from autograder.checks.notebook import check, check_all, unfinished
 
 # %% [markdown]
