@@ -141,8 +141,11 @@ def check_notebook(zip_path: str | Path, python: str | Path, log: Callable[[str]
         home = Path(tmp) / "student"
         with zipfile.ZipFile(zip_path) as archive:
             archive.extractall(home)
+        # one BLAS thread, as the tests have (tests/conftest.py): on a busy machine OpenBLAS's
+        # threads wait on each other, and the training took ten times as long
         env = dict(os.environ, PYTHONPATH=str(_guard(Path(tmp) / "guard")), PYTHONDONTWRITEBYTECODE="1",
-                   MPLCONFIGDIR=str(Path(tmp) / "mpl"), JUPYTER_PLATFORM_DIRS="1")
+                   MPLCONFIGDIR=str(Path(tmp) / "mpl"), JUPYTER_PLATFORM_DIRS="1",
+                   OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         for source, text, images, _ in run_notebook(python, home, NOTEBOOK, env):
             if source.startswith("check(") and ("没有通过 / failed" not in text or "NotImplementedError" not in text):
                 raise DistError(f"student zip, untouched notebook: `{source}` shows no failure:\n{tail(text)}")
