@@ -68,7 +68,12 @@ def pieces(source: str) -> dict[str, str]:
     return {name: "\n".join(texts) for name, texts in found.items()}
 
 
-def _defines(name: str, text: str, functions: Sequence[str]) -> list[str]:
+def _where(made: list[dict[str, Any]], name: str) -> int | None:
+    """The index of the cell of ``made`` that holds the top-level piece ``name``, or None."""
+    return next((i for i, cell in enumerate(made) if cell.get("name") == name), None)
+
+
+def _defines(name: str, functions: Sequence[str]) -> list[str]:
     """The graded functions (course.toml's) that the top-level piece ``name`` defines."""
     if name == IMPORTS:
         return []
@@ -85,17 +90,17 @@ def cells(narrative: str, code: dict[str, str], functions: Sequence[str]) -> lis
     """The notebook's cells as (kind, source, metadata) dicts: the narrative with ``code``
     ({name: text}, ``pieces``) in its solution cells and a check cell per graded function."""
     notebook = jupytext.reads(narrative, fmt="py:percent")
-    out, placed = [], {}
+    out: list[dict[str, Any]] = []
     for cell in notebook.cells:
         meta = dict(cell.metadata)
         if meta.pop("for_ta", False):
             continue
         if "solution" in meta:
             name = meta.pop("solution")
-            if name not in code or name in placed:
+            twice = _where(out, name) is not None
+            if name not in code or twice:
                 raise NarrativeError(f"solution/notebook.py places {name!r} "
-                                     + ("twice" if name in placed else "which solution/two_layer_net.py does not define"))
-            placed[name] = len(out)
+                                     + ("twice" if twice else "which solution/two_layer_net.py does not define"))
             out.append({"kind": "code", "source": code[name], "meta": meta, "name": name})
         elif "check" in meta:
             function = meta.pop("check")
@@ -106,22 +111,18 @@ def cells(narrative: str, code: dict[str, str], functions: Sequence[str]) -> lis
             out.append({"kind": cell.cell_type, "source": cell.source, "meta": meta})
     order = list(code)
     for index, name in enumerate(order):           # what the narrative does not place yet
-        if name in placed:
-            continue
-        after = max((placed[n] for n in order[:index] if n in placed), default=-1)
-        at = after + 1
-        while at < len(out) and "check" in out[at]:
-            at += 1
-        new = [{"kind": "markdown", "source": _heading(code[name], name), "meta": {}},
-               {"kind": "code", "source": code[name], "meta": {}, "name": name}]
-        out[at:at] = new
-        placed = {n: (i + len(new) if i >= at else i) for n, i in placed.items()}
-        placed[name] = at + 1
+        if _where(out, name) is None:
+            before = [i for i in (_where(out, n) for n in order[:index]) if i is not None]
+            at = max(before, default=-1) + 1       # after the statement before it and its checks
+            while at < len(out) and "check" in out[at]:
+                at += 1
+            out[at:at] = [{"kind": "markdown", "source": _heading(code[name], name), "meta": {}},
+                          {"kind": "code", "source": code[name], "meta": {}, "name": name}]
     checked = {c["check"] for c in out if "check" in c}
     for name in order:                             # graded functions without a check cell
-        for function in _defines(name, code[name], functions):
+        for function in _defines(name, functions):
             if function not in checked:
-                at = start = next(i for i, c in enumerate(out) if c.get("name") == name)
+                at = start = _where(out, name) or 0
                 for i in range(start + 1, len(out)):     # after the last check cell of its section
                     if "check" in out[i]:
                         at = i
@@ -166,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             path.write_text(made[path], encoding="utf-8", newline="\n")
             print(f"wrote {path.relative_to(ROOT)}")
+    if not stale:
+        print("the notebooks are up to date")
     return 1 if args.check and stale else 0
 
 

@@ -70,8 +70,10 @@ def check_student_zip(zip_path: str | Path, log: Callable[[str], object] = log_t
         expect(["-m", "pytest"], 0, "reference copied in")
         public = json.loads(expect(["check.py", "--json"], 0, "reference copied in"))
         printed = expect(["train.py", "--epochs", "1", "--limit", "2000"], 0, "reference copied in")
-        if not (home / "curves.png").is_file() or "final test accuracy" not in printed:
-            raise DistError("student zip: `python train.py` wrote no curves.png or no final accuracy")
+        pictures = ("curves.png", "weights.png", "mistakes.png", "confusion.png")
+        if not all((home / name).is_file() for name in pictures) or "final test accuracy" not in printed:
+            raise DistError(f"student zip: `python train.py` did not write all of {', '.join(pictures)} "
+                            "or no final accuracy")
         reference = SOLUTION.read_text(encoding="utf-8")
         (home / "gbk.py").write_bytes(reference.replace("\n", "\r\n").encode("gbk"))
         if json.loads(expect(["check.py", "gbk.py", "--json"], 0, "saved as GBK"))["score"] != public["score"]:
