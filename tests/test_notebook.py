@@ -236,3 +236,6 @@ def test_the_filled_notebook_passes_every_check_and_draws_its_pictures(student_f
     pictures = [c for c in cells if c.source.startswith("if net is None")]
     assert len(pictures) == 3 and all(len(outputs(c)[1]) == 1 for c in pictures)
     assert "All public checks pass" in outputs(cells[-1])[0]
+    # handed in as it is, outputs and pictures included: the .py's points
+    nbformat.write(book, student_folder / "handed_in.ipynb")
+    assert scores(grade(student_folder / "handed_in.ipynb")) == scores(grade(SOLUTION))
