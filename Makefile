@@ -16,7 +16,7 @@ help:
 	@echo "make setup    create .venv/ with pinned packages (idempotent)"
 	@echo "make data     put the verified MNIST files in data/"
 	@echo "make subset   regenerate the learning check's MNIST subset from data/ (autograder/checks/known/mnist_subset.npz)"
-	@echo "make student  regenerate student/two_layer_net.py from solution/ (and the example class's copies)"
+	@echo "make student  regenerate student/two_layer_net.py and the notebooks (student/, solution/two_layer_net.ipynb) from solution/ (and the example class's copies)"
 	@echo "make train    train the reference (NET=student/two_layer_net.py to train yours)"
 	@echo "make fixtures regenerate the checks' known values from the solution and course.toml"
 	@echo "make check    run the public checks on student/two_layer_net.py (SUB=path for another file)"
@@ -44,6 +44,7 @@ EXAMPLE_REFERENCE := examples/submissions/reference_1000_5000_two_layer_net.py
 EXAMPLE_SKELETON  := examples/submissions/untouched_1007_5007_two_layer_net.py
 student: setup
 	$(PY) -m kit.skeleton solution/two_layer_net.py student/two_layer_net.py
+	$(PY) -m kit.notebook
 	cp solution/two_layer_net.py $(EXAMPLE_REFERENCE)
 	cp student/two_layer_net.py $(EXAMPLE_SKELETON)
 

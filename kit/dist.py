@@ -4,7 +4,8 @@
     python -m kit.dist --check         # try the zips as their users do (kit/trial.py)
     python -m kit.dist --root DIR      # the same for another copy of the course repo
 
-``dist/student.zip``: what students get (skeleton, loader, train.py, check.py,
+``dist/student.zip``: what students get (skeleton, its notebook edition, loader, train.py,
+pictures.py, check.py,
 the grader's reading, box and public checks as ``autograder/``, pytest.ini, README,
 requirements, MNIST).
 ``dist/autograder.zip``: a Gradescope autograder (setup.sh, run_autograder, the
@@ -37,10 +38,11 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from autograder.paths import ROOT
 from autograder.reference import SOLUTION
 
+from .common import STUDENT, DistError, log_to_stderr, tail
 from .mnist_fetch import FILES as MNIST_FILES, verify
-from autograder.paths import ROOT
 from .skeleton import MarkerError, make_skeleton
 from .student_checks import student_checks
 
@@ -49,23 +51,15 @@ if TYPE_CHECKING:
     from typing import Any
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-STUDENT = ROOT / "student"
 CHECKS = ROOT / "autograder" / "checks"
-STUDENT_FILES = ("two_layer_net.py", "mnist.py", "train.py", "check.py", "requirements.txt")
+STUDENT_FILES = ("two_layer_net.py", "two_layer_net.ipynb", "mnist.py", "train.py", "pictures.py", "check.py",
+                 "requirements.txt")
 # The part of the grader students get, so that their check is the grader's: its reading of
 # files and the box (in "none" mode), beside the public checks (``student_checks``). The otter
 # zip has the same, with every check.
 STUDENT_GRADER = ("__init__.py", "intake.py")
 OTTER_PYTHON = "3.11"                             # the Python the project's tests run otter with
 DATE = (1980, 1, 1, 0, 0, 0)                      # every zip entry's timestamp
-
-
-class DistError(Exception):
-    """The build refuses: the message says why and what to do."""
-
-
-def log_to_stderr(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------ rails
@@ -85,7 +79,12 @@ def rails(log: Callable[[str], object] = log_to_stderr) -> None:
         raise DistError(f"the skeleton made from solution/two_layer_net.py is not valid Python: {error}")
     if (STUDENT / "two_layer_net.py").read_text(encoding="utf-8") != skeleton:
         raise DistError("student/two_layer_net.py is out of date with solution/: run `make student`")
-    log("rails: markers and hints ok, skeleton up to date")
+    from . import notebook
+    stale = [str(path.relative_to(ROOT)) for edition, path in notebook.OUTPUTS.items()
+             if not path.is_file() or path.read_text(encoding="utf-8") != notebook.build(edition)]
+    if stale:
+        raise DistError(f"{', '.join(stale)} out of date with solution/: run `make student`")
+    log("rails: markers and hints ok, skeleton and notebooks up to date")
 
     # The known values come from the solution itself, so they cannot catch a wrong
     # solution: its values computed by hand can.
@@ -94,7 +93,7 @@ def rails(log: Callable[[str], object] = log_to_stderr) -> None:
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     if run.returncode != 0:
         raise DistError("the solution disagrees with the values computed by hand "
-                        "(tests/test_solution.py):\n" + _tail(run.stdout))
+                        "(tests/test_solution.py):\n" + tail(run.stdout))
     log("rails: the solution matches the hand-computed values")
 
     try:
@@ -110,7 +109,7 @@ def rails(log: Callable[[str], object] = log_to_stderr) -> None:
                               str(STUDENT / "two_layer_net.py")], cwd=tmp, capture_output=True,
                              text=True, timeout=120)
     if run.returncode != 0:
-        raise DistError("student/two_layer_net.py does not import:\n" + _tail(run.stderr))
+        raise DistError("student/two_layer_net.py does not import:\n" + tail(run.stderr))
 
     solution = grade(SOLUTION)
     score, total = solution["score"], sum(t["max_score"] for t in solution["tests"])
@@ -126,10 +125,6 @@ def rails(log: Callable[[str], object] = log_to_stderr) -> None:
                         + "; ".join(given) + "\n  put the code of these functions between "
                         "'# BEGIN SOLUTION' and '# END SOLUTION', then run `make student`")
     log(f"rails: the solution gets {score:g} / {total:g}, the skeleton 0")
-
-
-def _tail(text, lines=15):
-    return "\n".join("  " + line for line in text.strip().splitlines()[-lines:])
 
 
 # ------------------------------------------------------------------ contents
@@ -252,7 +247,7 @@ def otter_files(settings: dict[str, Any]) -> dict[str, bytes]:
                               "--python-version", OTTER_PYTHON, "autograder"],
                              cwd=stage, capture_output=True, text=True, timeout=300)
         if run.returncode != 0:
-            raise DistError("otter generate failed:\n" + _tail(run.stdout + run.stderr))
+            raise DistError("otter generate failed:\n" + tail(run.stdout + run.stderr))
         with zipfile.ZipFile(stage / "otter.zip") as made:
             return {info.filename: made.read(info) for info in made.infolist() if not info.is_dir()}
 

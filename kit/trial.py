@@ -1,6 +1,7 @@
 """Try the built zips the way their users install and run them (``make check-dist``,
 ``python -m kit.dist --check``): dist/student.zip unpacked and its commands run as a student
-would, in a fresh virtualenv from its own requirements.txt; dist/autograder.zip installed
+would, in a fresh virtualenv from its own requirements.txt, and its notebook executed
+headlessly in one with Jupyter added (``check_notebook``); dist/autograder.zip installed
 from its own requirements.txt and run as Gradescope runs it (in place, in a private
 /autograder, in a simulated Docker container); and the example class graded alike by the
 kit and by dist/otter-autograder.zip.
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 from autograder.paths import ROOT
 from autograder.reference import SOLUTION
 
-from .dist import STUDENT, DistError, _tail, log_to_stderr
+from .common import STUDENT, DistError, log_to_stderr, tail
 from .gradescope import RunnerError, check as check_runner
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def check_student_zip(zip_path: str | Path, log: Callable[[str], object] = log_t
             shown = "python " + " ".join(command)
             if run.returncode != code:
                 raise DistError(f"student zip, {stage}: `{shown}` exited {run.returncode}, "
-                                f"expected {code}:\n" + _tail(run.stdout + run.stderr, 25))
+                                f"expected {code}:\n" + tail(run.stdout + run.stderr, 25))
             log(f"student zip, {stage}: `{shown}` exited {code} as expected")
             return run.stdout
 
@@ -70,8 +71,10 @@ def check_student_zip(zip_path: str | Path, log: Callable[[str], object] = log_t
         expect(["-m", "pytest"], 0, "reference copied in")
         public = json.loads(expect(["check.py", "--json"], 0, "reference copied in"))
         printed = expect(["train.py", "--epochs", "1", "--limit", "2000"], 0, "reference copied in")
-        if not (home / "curves.png").is_file() or "final test accuracy" not in printed:
-            raise DistError("student zip: `python train.py` wrote no curves.png or no final accuracy")
+        pictures = ("curves.png", "weights.png", "mistakes.png", "confusion.png")
+        if not all((home / name).is_file() for name in pictures) or "final test accuracy" not in printed:
+            raise DistError(f"student zip: `python train.py` did not write all of {', '.join(pictures)} "
+                            "or no final accuracy")
         reference = SOLUTION.read_text(encoding="utf-8")
         (home / "gbk.py").write_bytes(reference.replace("\n", "\r\n").encode("gbk"))
         if json.loads(expect(["check.py", "gbk.py", "--json"], 0, "saved as GBK"))["score"] != public["score"]:
@@ -84,8 +87,104 @@ def check_student_zip(zip_path: str | Path, log: Callable[[str], object] = log_t
         interrupted = _interrupt([str(python or sys.executable), "check.py", "loop.py"], home, env)
         if interrupted.returncode != 130 or "pass" in interrupted.stdout.lower():
             raise DistError(f"student zip: Ctrl-C in check.py exited {interrupted.returncode}, not 130, "
-                            f"or claimed a pass:\n{_tail(interrupted.stdout + interrupted.stderr)}")
+                            f"or claimed a pass:\n{tail(interrupted.stdout + interrupted.stderr)}")
         log("student zip: Ctrl-C in `python check.py` exited 130 and claimed no pass")
+
+
+NOTEBOOK = "two_layer_net.ipynb"
+JUPYTER = ("jupyterlab",)          # what the student README has students install for the notebook
+FILLED = ROOT / "solution" / NOTEBOOK
+# appended to check-dist's copy of the filled notebook: the training's result as data
+PROBE = ('from IPython.display import display\n'
+         'display({"application/json": {"accuracy": float(test_acc[-1])}}, raw=True)')
+
+
+def jupyter_python(zip_path: str | Path, folder: str | Path) -> Path:
+    """``zip_python`` plus what the student README says to install for the notebook (JUPYTER)."""
+    python = zip_python(zip_path, folder)
+    command = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *JUPYTER]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    if run.returncode != 0:
+        raise DistError(f"installing {' '.join(JUPYTER)} failed:\n" + tail(run.stdout + run.stderr, 25))
+    return python
+
+
+def _cells(path):
+    """The code cells of the notebook at ``path``: (source, text printed, number of PNG images)."""
+    found = []
+    for cell in json.loads(Path(path).read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code":
+            outputs = cell.get("outputs", [])
+            text = "".join("".join(o.get("text", "")) for o in outputs if o["output_type"] == "stream")
+            found.append(("".join(cell["source"]), text, sum("image/png" in o.get("data", {}) for o in outputs),
+                          [o["data"]["application/json"] for o in outputs if "application/json" in o.get("data", {})]))
+    return found
+
+
+def run_notebook(python: str | Path, folder: Path, name: str, env: dict[str, str]) -> list[tuple[Any, ...]]:
+    """Execute ``folder/name`` headlessly with ``python``'s Jupyter (``jupyter nbconvert
+    --execute``, as a student could), in place; its code cells as ``_cells`` reads them."""
+    command = [str(python), "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
+               "--ExecutePreprocessor.timeout=1200", name]
+    run = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=1800)
+    if run.returncode != 0:
+        raise DistError(f"student zip: the notebook {name} stopped: " + tail(run.stdout + run.stderr, 25))
+    return _cells(folder / name)
+
+
+def check_notebook(zip_path: str | Path, python: str | Path, log: Callable[[str], object] = log_to_stderr,
+                   keep: Path | None = None, accuracy: float = 0.975) -> None:
+    """The notebook edition as a student uses it, with ``python`` (``jupyter_python``'s):
+    the untouched notebook runs to the end, each check cell shows its failures and the
+    training cell says what to finish first; filled with the reference (solution/'s
+    notebook), every check cell passes, training on the zip's MNIST reaches ``accuracy``
+    and the curves and three pictures are images. ``keep``: a folder for the executed
+    filled notebook and its HTML rendering (for a person to look at)."""
+    with tempfile.TemporaryDirectory(prefix="dist-notebook-") as tmp:
+        home = Path(tmp) / "student"
+        with zipfile.ZipFile(zip_path) as archive:
+            archive.extractall(home)
+        # one BLAS thread, as the tests have (tests/conftest.py): on a busy machine OpenBLAS's
+        # threads wait on each other, and the training took ten times as long
+        env = dict(os.environ, PYTHONPATH=str(_guard(Path(tmp) / "guard")), PYTHONDONTWRITEBYTECODE="1",
+                   MPLCONFIGDIR=str(Path(tmp) / "mpl"), JUPYTER_PLATFORM_DIRS="1",
+                   OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        for source, text, images, _ in run_notebook(python, home, NOTEBOOK, env):
+            if source.startswith("check(") and ("没有通过 / failed" not in text or "NotImplementedError" not in text):
+                raise DistError(f"student zip, untouched notebook: `{source}` shows no failure:\n{tail(text)}")
+            if "train(" in source and "Finish these first" not in text:
+                raise DistError(f"student zip, untouched notebook: the training cell does not say what to finish "
+                                f"first:\n{tail(text)}")
+            if images:
+                raise DistError(f"student zip, untouched notebook: a picture without training: {source[:60]}")
+        log("student zip, untouched notebook: ran to the end; every check cell shows its failures, "
+            "the training cell says what to finish first")
+
+        data = json.loads(FILLED.read_text(encoding="utf-8"))
+        data["cells"].append({"cell_type": "code", "execution_count": None, "id": "check-dist-probe",
+                              "metadata": {}, "outputs": [], "source": PROBE})
+        (home / "filled.ipynb").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        cells = run_notebook(python, home, "filled.ipynb", env)
+        checks = [(source, text) for source, text, _, _ in cells if source.startswith("check(")]
+        failing = [source for source, text in checks if "every public check passes" not in text]
+        if not checks or failing:
+            raise DistError(f"student zip, filled notebook: these check cells do not pass: {failing or 'none ran'}")
+        reached = cells[-1][3][0]["accuracy"]
+        pictures = [images for source, _, images, _ in cells if "train(" in source or source.startswith("if net is")]
+        if reached < accuracy or pictures != [1, 1, 1, 1]:
+            raise DistError(f"student zip, filled notebook: test accuracy {reached:.4f} (needs {accuracy}), "
+                            f"images per picture cell {pictures} (needs [1, 1, 1, 1])")
+        log(f"student zip, filled notebook: {len(checks)} check cells pass, test accuracy {reached:.4f}, "
+            "curves and three pictures drawn")
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(home / "filled.ipynb", keep / "notebook-executed.ipynb")
+            run = subprocess.run([str(python), "-m", "jupyter", "nbconvert", "--to", "html", "--output-dir",
+                                  str(keep), "--output", "notebook-executed", "filled.ipynb"],
+                                 cwd=home, env=env, capture_output=True, text=True, timeout=600)
+            if run.returncode != 0:
+                raise DistError("rendering the executed notebook to HTML failed:\n" + tail(run.stderr))
+            log(f"student zip, filled notebook: executed copy and HTML in {keep}")
 
 
 def _interrupt(command, cwd, env, after=3.0):
@@ -160,7 +259,7 @@ def zip_python(zip_path: str | Path, folder: str | Path) -> Path:
         run = subprocess.run(command, capture_output=True, text=True, timeout=1200)
         if run.returncode != 0:
             raise DistError(f"installing {Path(zip_path).name}'s requirements failed: `{' '.join(command)}`:\n"
-                            + _tail(run.stdout + run.stderr, 25))
+                            + tail(run.stdout + run.stderr, 25))
     return folder / "venv" / "bin" / "python"
 
 
@@ -197,10 +296,10 @@ def try_gradescope(zip_path: str | Path, submission: str | Path, workdir: str | 
     results = ag / "results" / "results.json"
     if not results.is_file():
         raise DistError(f"run_autograder ({place}) left no results.json (exit {run.returncode}):\n"
-                        + _tail(run.stdout + run.stderr, 25))
+                        + tail(run.stdout + run.stderr, 25))
     data = json.loads(results.read_text(encoding="utf-8"))
     if run.returncode != 0 and data.get("status") != "no-sandbox":
-        raise DistError(f"run_autograder ({place}) exited {run.returncode}:\n" + _tail(run.stdout + run.stderr, 25))
+        raise DistError(f"run_autograder ({place}) exited {run.returncode}:\n" + tail(run.stdout + run.stderr, 25))
     return data
 
 
@@ -217,16 +316,18 @@ OTTER_CANNOT = {"mallory_1005_5005_two_layer_net.py":
 EXAMPLES = ROOT / "examples" / "submissions"
 
 
-def otter_points(zip_path: str | Path, source: str, workdir: str | Path) -> dict[str, float]:
-    """{function: points} that ``otter run`` with ``zip_path`` gives the source text."""
+def otter_points(zip_path: str | Path, source: str, workdir: str | Path,
+                 name: str = "two_layer_net.py") -> dict[str, float]:
+    """{function: points} that ``otter run`` with ``zip_path`` gives the source text, handed
+    in as ``name`` (``two_layer_net.ipynb``: ``source`` is the notebook, which otter runs)."""
     workdir = Path(workdir)
-    (workdir / "two_layer_net.py").write_text(source, encoding="utf-8")
+    (workdir / name).write_text(source, encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(Path(zip_path).resolve()), "-o", ".",
-                          "--no-logo", "two_layer_net.py"], cwd=workdir, capture_output=True, text=True,
+                          "--no-logo", name], cwd=workdir, capture_output=True, text=True,
                          timeout=600)
     results = workdir / "results.json"
     if run.returncode != 0 or not results.is_file():
-        raise DistError(f"otter run exited {run.returncode}:\n" + _tail(run.stdout + run.stderr, 25))
+        raise DistError(f"otter run exited {run.returncode}:\n" + tail(run.stdout + run.stderr, 25))
     tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
     return {t["name"]: t["score"] for t in tests if "max_score" in t}
 
@@ -280,6 +381,10 @@ def check(out: str | Path | None = None, log: Callable[[str], object] = log_to_s
         python = zip_python(out / "student.zip", tmp)
         log(f"student.zip: its requirements.txt installed in a fresh virtualenv ({python})")
         check_student_zip(out / "student.zip", log, python)
+    with tempfile.TemporaryDirectory(prefix="dist-notebook-env-") as tmp:
+        python = jupyter_python(out / "student.zip", tmp)
+        log(f"student.zip: its requirements.txt and {' '.join(JUPYTER)} installed in a fresh virtualenv ({python})")
+        check_notebook(out / "student.zip", python, log, keep=out / "check-dist")
     places = [p for p in PLACES if p == "plain" or outer_box_works(docker=p == "docker")]
     with tempfile.TemporaryDirectory(prefix="dist-gradescope-") as tmp:
         python = zip_python(out / "autograder.zip", Path(tmp) / "env")

@@ -5,7 +5,8 @@ Train your TwoLayerNet on the real MNIST and save its training curves.
     python train.py --epochs 3 --out my.png  # 更快的试跑 / a quicker try
 
 It prints the accuracy once per epoch, saves the curves (accuracy per epoch and
-loss per iteration) as a PNG and ends with ``final test accuracy: 0.xxxx``.
+loss per iteration) as a PNG, and beside it the pictures of pictures.py (weights.png,
+mistakes.png, confusion.png), and ends with ``final test accuracy: 0.xxxx``.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import numpy as np
 from autograder.checks.program import read_student_file                  # the grader's reading
 from autograder.intake import Refused
 from mnist import MnistError, load_mnist
+from pictures import curves, network_pictures
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,7 +47,7 @@ def load_net_module(path: Path) -> types.ModuleType:
 
 def train(module: types.ModuleType, data_dir: str | Path, hidden: int = 100, epochs: float = 15, batch_size: int = 100,
           learning_rate: float = 1.0, seed: int = 0, limit: int | None = None,
-          dtype: str = "float32") -> tuple[Any, list[float], list[float], list[float], float]:
+          dtype: str = "float32", data: Any = None) -> tuple[Any, list[float], list[float], list[float], float]:
     """Train ``module.TwoLayerNet`` (784-hidden-10) on MNIST with the module's own
     ``train_model``. Returns ``(net, losses, train_acc, test_acc, seconds)``; the
     accuracy lists end with the accuracies after training.
@@ -53,8 +55,9 @@ def train(module: types.ModuleType, data_dir: str | Path, hidden: int = 100, epo
     limit: use only the first ``limit`` training images (a quick try).
     dtype: the data and the parameters are cast to it; float32 trains about
     twice as fast as float64 with the same accuracy.
+    data: ``load_mnist(normalize=True, one_hot_label=True)``'s answer, if already loaded.
     """
-    (x_train, t_train), (x_test, t_test) = load_mnist(
+    (x_train, t_train), (x_test, t_test) = data or load_mnist(
         normalize=True, one_hot_label=True, data_dir=data_dir)
     if limit:
         x_train, t_train = x_train[:limit], t_train[:limit]
@@ -76,45 +79,9 @@ def train(module: types.ModuleType, data_dir: str | Path, hidden: int = 100, epo
 
 def plot_curves(losses: Sequence[float], train_acc: Sequence[float], test_acc: Sequence[float], path: Path,
                 title: str) -> None:
-    """Save accuracy per epoch and loss per iteration side by side as a PNG."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    fig, (ax_acc, ax_zoom, ax_loss) = plt.subplots(1, 3, figsize=(15, 4.3))
-    epochs = np.arange(len(train_acc))
-    # the zoomed panel shows epochs 1+ only: epoch 0 (untrained, ~10%) would pull its line off the panel
-    for ax, first in ((ax_acc, 0), (ax_zoom, 1)):
-        ax.plot(epochs[first:], train_acc[first:], "o-", label="train accuracy")
-        ax.plot(epochs[first:], test_acc[first:], "s--", label="test accuracy")
-        ax.set(xlabel="epoch", ylabel="accuracy")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(alpha=0.3)
-        ax.legend(loc="lower right")
-    ax_acc.set(title="Accuracy per epoch", ylim=(0.0, 1.0))
-    later = list(train_acc[1:]) + list(test_acc[1:])
-    if later:  # zoom on the epochs after the first, where the gap between train and test shows
-        ax_zoom.set_xlim(0.5, max(len(train_acc) - 0.5, 1.5))
-        ax_zoom.set_ylim(min(later) - 0.005, min(1.0, max(later) + 0.005))
-    ax_zoom.set_title("Accuracy, zoomed on epochs 1+")
-
-    losses = np.asarray(losses, dtype=float)
-    window = max(1, len(losses) // 100)
-    smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
-    ax_loss.plot(losses, color="tab:blue", alpha=0.25, linewidth=0.6, label="loss per batch")
-    ax_loss.plot(np.arange(len(smooth)) + window - 1, smooth, color="tab:blue",
-                 label=f"moving average ({window} iterations)")
-    ax_loss.set(xlabel="iteration", ylabel="cross-entropy loss", title="Training loss")
-    ax_loss.set_yscale("log")
-    ax_loss.grid(alpha=0.3, which="both")
-    ax_loss.legend(loc="upper right")
-
-    fig.suptitle(title)
-    fig.tight_layout()
+    """Save accuracy per epoch and loss per iteration side by side as a PNG (pictures.curves)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    curves(losses, train_acc, test_acc, title).savefig(path, dpi=120)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -142,8 +109,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"training {args.net} on MNIST: 784-{args.hidden}-10, {args.epochs:g} epoch(s), "
           f"batch {args.batch_size}, learning rate {args.lr:g}")
     try:
+        data = load_mnist(normalize=True, one_hot_label=True, data_dir=args.data)
         net, losses, train_acc, test_acc, seconds = train(
-            module, args.data, args.hidden, args.epochs, args.batch_size, args.lr, args.seed, args.limit, args.dtype)
+            module, args.data, args.hidden, args.epochs, args.batch_size, args.lr, args.seed, args.limit, args.dtype,
+            data)
     except MnistError as error:
         sys.exit(str(error))
     except KeyboardInterrupt:
@@ -152,7 +121,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     title = (f"{args.net.name}: 784-{args.hidden}-10, batch {args.batch_size}, "
              f"lr {args.lr:g}, final test accuracy {final:.4f}")
     plot_curves(losses, train_acc, test_acc, args.out, title)
-    print(f"training took {seconds:.1f} s; curves saved to {args.out}")
+    (_, _), (x_test, t_test) = data                     # the pictures of pictures.py, beside the curves
+    for name, figure in network_pictures(net, x_test.astype(args.dtype), t_test).items():
+        figure.savefig(args.out.with_name(f"{name}.png"), dpi=100)
+    print(f"training took {seconds:.1f} s; curves saved to {args.out}, "
+          f"pictures to {', '.join(args.out.with_name(f'{n}.png').name for n in ('weights', 'mistakes', 'confusion'))}")
     print(f"final test accuracy: {final:.4f}")
 
 

@@ -102,9 +102,12 @@ def test_adding_a_function_takes_three_hand_edits(tmp_path):
     assert set(changed(repo)) == {
         "solution/two_layer_net.py", "autograder/checks/test_basics.py", "course.toml",            # by hand
         "student/two_layer_net.py", "autograder/checks/known/public.json",                        # regenerated
+        "student/two_layer_net.ipynb", "solution/two_layer_net.ipynb",
         "examples/submissions/reference_1000_5000_two_layer_net.py",
         "examples/submissions/untouched_1007_5007_two_layer_net.py"}
     assert "raise NotImplementedError(\"relu:" in (repo / "student" / "two_layer_net.py").read_text(encoding="utf-8")
+    notebook = (repo / "student" / "two_layer_net.ipynb").read_text(encoding="utf-8")   # a cell and a check of its own
+    assert "def relu(x):" in notebook and 'check(\\"relu\\")' in notebook
 
     total = 105
     for submission, score in (("solution/two_layer_net.py", total), ("student/two_layer_net.py", 0)):

@@ -112,8 +112,11 @@ def test_student_zip_has_what_a_student_needs(built):
     assert skeleton == (ROOT / "student" / "two_layer_net.py").read_bytes()
     assert readme.splitlines()[0].endswith(f"({VERSION})")
     assert readme.index("## 中文") < readme.index("## English")
-    for command in ("pip install -r requirements.txt", "python check.py", "python -m pytest", "python train.py"):
+    for command in ("pip install -r requirements.txt", "python check.py", "python -m pytest", "python train.py",
+                    "pip install jupyterlab", "jupyter lab two_layer_net.ipynb"):
         assert readme.count(command) >= 2, command     # in both languages
+    assert {"two_layer_net.ipynb", "pictures.py"} <= names and "VS Code" in readme    # the notebook edition
+    assert not any("solution" in name for name in names)
 
 
 def numbers(known):
@@ -383,3 +386,32 @@ def test_compare_engines_fails_on_a_difference(built, monkeypatch):
     monkeypatch.setattr(trial, "otter_points", lambda zip_path, source, workdir: {"sigmoid": 5.0})
     with pytest.raises(dist.DistError, match="lisi: softmax: kit 10, otter None"):
         trial.compare_engines(built / "otter-autograder.zip", names={"lisi"}, log=lambda text: None)
+
+
+def test_a_notebook_gets_the_points_of_the_same_code_from_the_gradescope_and_otter_zips(built, grader_python,
+                                                                                         tmp_path):
+    """The filled notebook and a mutant of it, as a .py and as the notebook edition: the same
+    points per check from autograder.zip (as Gradescope runs it) and per function from
+    otter-autograder.zip (which runs the notebook's cells: only its definitions, the rest
+    being tagged otter_ignore)."""
+    from test_checks import MUTANTS
+    from test_notebook import SOLUTION_NB, mutant_notebook
+    old, new = MUTANTS[-3][1:3]                                   # parameters updated with the wrong sign
+    (tmp_path / "m.py").write_text((ROOT / "solution" / "two_layer_net.py").read_text(encoding="utf-8")
+                                   .replace(old, new), encoding="utf-8")
+    (tmp_path / "m.ipynb").write_text(mutant_notebook(old, new), encoding="utf-8")
+    for number, (py, notebook) in enumerate([(ROOT / "solution" / "two_layer_net.py", SOLUTION_NB),
+                                             (tmp_path / "m.py", tmp_path / "m.ipynb")]):
+        points = []
+        for kind, path in (("py", py), ("ipynb", notebook)):
+            results = trial.try_gradescope(built / "autograder.zip", path, tmp_path / f"{number}{kind}", "plain",
+                                          grader_python)
+            work = tmp_path / f"otter{number}{kind}"
+            work.mkdir()
+            otter = trial.otter_points(built / "otter-autograder.zip", path.read_text(encoding="utf-8"), work,
+                                       f"two_layer_net.{kind}")
+            points.append(([(t["name"], t["score"]) for t in results["tests"]], otter))
+        assert points[0] == points[1], py                         # the notebook: the .py's points
+        kit_total = sum(score for _, score in points[0][0])
+        assert sum(points[0][1].values()) == pytest.approx(kit_total)   # otter: the kit's points
+        assert (kit_total == TOTAL) == (number == 0)                   # the reference full, the mutant not

@@ -48,3 +48,42 @@ def test_the_box_modes_never_import_the_choice_among_them():
     wrong = {name: "modes" for name in lower if "modes" in relative_imports(sandbox / name)}
     assert wrong == {}
     assert "modes" in relative_imports(sandbox / "box.py")       # the scan sees an import of it
+
+
+def kit_imports(path):
+    """The kit/ modules a kit/ file imports, at its top or inside a function: ``kit.x``,
+    ``.x`` and ``from . import x`` all give "x"."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.level == 1 or (node.module or "").split(".")[0] == "kit"):
+            module = (node.module or "").removeprefix("kit").lstrip(".") if node.level == 0 else node.module
+            found |= {module} if module else {alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name[4:] for alias in node.names if alias.name.startswith("kit.")}
+    return {name.split(".")[0] for name in found}
+
+
+def cycles(graph):
+    """The modules of ``graph`` ({module: modules it imports}) that reach themselves."""
+    def reach(start):
+        seen, todo = set(), list(graph.get(start, ()))
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(graph.get(name, ()))
+        return seen
+    return sorted(name for name in graph if name in reach(name))
+
+
+def test_the_kit_modules_import_each_other_one_way():
+    graph = {path.stem: kit_imports(path) for path in (ROOT / "kit").glob("*.py")}
+    assert "trial" in graph["dist"]          # dist --check uses the trial of the zips ...
+    assert cycles(graph) == []               # ... which never uses dist back
+
+
+def test_the_cycle_scan_sees_a_cycle(tmp_path):
+    (tmp_path / "a.py").write_text("from .b import x\n", encoding="utf-8")
+    (tmp_path / "b.py").write_text("def f():\n    from kit import a\n", encoding="utf-8")
+    graph = {path.stem: kit_imports(path) for path in tmp_path.glob("*.py")}
+    assert graph == {"a": {"b"}, "b": {"a"}} and cycles(graph) == ["a", "b"]

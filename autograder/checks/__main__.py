@@ -37,15 +37,21 @@ def run(path: str | Path, limits: Limits | None = None) -> tuple[dict[str, Any],
     """(the results dict of the public checks on ``path``, a note when the file was not
     UTF-8 or None); raises Refused, KeyboardInterrupt. ``limits``: the box's (default:
     the grader's, course.toml's)."""
-    start = time.perf_counter()
     source, note = read_student_file(path)
+    return run_source(source, limits, note), note
+
+
+def run_source(source: str, limits: Limits | None = None, note: str | None = None) -> dict[str, Any]:
+    """The results dict of the public checks on ``source`` (the graded text of a file, or
+    of the code a notebook's kernel ran: ``checks.notebook``); ``note`` heads its output."""
+    start = time.perf_counter()
     with student_box(source, limits) as box:
         tests = run_checks(CheckTarget(box, source=source))
         import_error = box.import_error
     blame_helpers(tests, source)      # here a check also runs the student's other functions
     first = fix_first(tests, syntax_error(source), import_error)
     output = summary(tests, first)
-    return results(tests, start, f"{note}\n{output}" if note else output, first=first), note
+    return results(tests, start, f"{note}\n{output}" if note else output, first=first)
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
