@@ -18,8 +18,8 @@ What the program then lacks, as it would there:
 A child started with ``sys.executable`` (the box's worker) runs under the same
 simulation: ``sys.executable`` becomes a small launcher that starts this file again.
 The modules the simulation needs from the real system (subprocess, pathlib, numpy,
-matplotlib, pytest) are imported before the platform is changed, as they were
-built for this one; ``pathlib.Path()`` stays a POSIX path.
+pytest, matplotlib's font list) are imported before the platform is changed, as they
+were built for this one; ``pathlib.Path()`` stays a POSIX path.
 """
 import atexit
 import importlib.abc
@@ -67,12 +67,9 @@ def simulate(kind: str, worker: bool) -> None:
         # that no process holds a lock on (modes._sweep), and here fcntl is gone.
         tempfile.tempdir = tempfile.mkdtemp(prefix=f"elsewhere-{kind}-")
         atexit.register(shutil.rmtree, tempfile.tempdir, True)
+        import matplotlib.font_manager  # noqa: F401  (finds this system's fonts)
         import numpy  # noqa: F401
         import pytest  # noqa: F401
-        try:
-            import matplotlib.pyplot  # noqa: F401
-        except ImportError:
-            pass
         sys.executable = launcher(kind, tempfile.tempdir)
     tempfile.gettempdir()                                 # found the Linux way, then cached
     for name in BLOCKED:
