@@ -229,5 +229,6 @@ def read_submission(path: str | Path) -> str:
     if path.suffix.lower() == ".zip":
         return _from_zip(path)
     if path.suffix.lower() not in (".py", ".ipynb"):
-        raise Refused("wrong-type", f"需要 .py、.ipynb 或 .zip 文件 / expected a .py, .ipynb or .zip file: {path.name}")
+        raise Refused("wrong-type", f"需要 .py、.ipynb 或 .zip 文件 / expected a .py, .ipynb or .zip file: {path.name}. "
+                                    f"{WHAT_TO_SUBMIT}")
     return decode(path.read_bytes()[:MAX_SOURCE + 1], path.name)

@@ -3,7 +3,7 @@ hyperparameters) and print its wall time, training time and test accuracy.
 Goals (2-core machine): under 10 s when idle, at most 15 s with two CPU-bound
 processes running beside it (``--busy 2``).
 
-    python benchmarks/bench_train.py [--repeat N] [--net PATH] [--busy N] [--threads N]
+    python benchmarks/bench_train.py [--repeat N] [--net PATH] [--busy N] [--threads N] [--epochs E]
 
 ``--busy N`` starts N CPU-bound processes for the duration of the runs (the
 student's browser, IDE, a video call...). ``--threads N`` sets the BLAS/OpenMP
@@ -31,6 +31,7 @@ def main():
     parser.add_argument("--net", default=str(ROOT / "solution" / "two_layer_net.py"))
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--busy", type=int, default=0, help="CPU-bound processes to run beside it")
+    parser.add_argument("--epochs", default="15", help="epochs (default 15, train.py's; fewer for a quick comparison)")
     parser.add_argument("--threads", type=int, default=None,
                         help="BLAS/OpenMP threads (default: train.py's choice; 0: one per core, numpy's default)")
     args = parser.parse_args()
@@ -50,7 +51,7 @@ def main():
                 start = time.perf_counter()
                 out = subprocess.run(
                     [sys.executable, str(ROOT / "student" / "train.py"), "--net", args.net,
-                     "--data", str(ROOT / "data"), "--out", str(Path(tmp) / "curves.png")],
+                     "--data", str(ROOT / "data"), "--out", str(Path(tmp) / "curves.png"), "--epochs", args.epochs],
                     capture_output=True, text=True, check=True, env=env).stdout
                 walls.append(time.perf_counter() - start)
                 trains.append(float(re.search(r"training took ([\d.]+) s", out).group(1)))

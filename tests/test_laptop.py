@@ -239,7 +239,11 @@ def test_a_refusal_says_exactly_what_to_submit(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(Refused) as refused:
         read_submission(tmp_path / "empty")
-    assert refused.value.status == "no-file" and "two_layer_net.py" in WHAT_TO_SUBMIT in refused.value.reason
+    assert refused.value.status == "no-file" and WHAT_TO_SUBMIT in refused.value.reason
+    (tmp_path / "two_layer_net.rar").write_bytes(b"Rar!")
+    with pytest.raises(Refused) as refused:
+        read_submission(tmp_path / "two_layer_net.rar")
+    assert refused.value.status == "wrong-type" and WHAT_TO_SUBMIT in refused.value.reason
 
 
 # ------------------------------------------------------------------ smaller faults
