@@ -2,6 +2,9 @@
 
 A submission is a ``.py`` file, a notebook (its code cells), a folder or a
 ``.zip`` holding one (possibly nested a level, with other files beside it).
+A virtual environment or conda environment in the folder or zip (a folder holding
+``pyvenv.cfg`` or ``conda-meta``, e.g. the ``.venv`` of the student's set-up) is
+skipped, as are hidden folders and caches: they count towards no limit.
 Zips are read in memory after their sizes are checked: nothing is extracted,
 so no entry can land outside a private folder, and links are never followed.
 Source text may be UTF-8 (with or without BOM) or GBK/GB18030, with any line ends.
@@ -30,6 +33,9 @@ BROKEN_ZIP = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplemente
               lzma.LZMAError)
 JUNK = ("__MACOSX", ".ipynb_checkpoints", "__pycache__")
 JUNK_FILES = ("thumbs.db", "desktop.ini")
+ENV_MARKERS = ("pyvenv.cfg", "conda-meta")   # what makes a folder a (conda) virtual environment
+WHAT_TO_SUBMIT = ("请只提交 two_layer_net.py 这一个文件（或只装着它的文件夹或 .zip，不要包含 .venv、data/）。"
+                  " / Submit only two_layer_net.py (or a folder or .zip holding it, without .venv or data/).")
 
 
 class Refused(Exception):
@@ -87,8 +93,8 @@ def _pick(names):
             if len(shallow) == 1:
                 return shallow[0]
             raise Refused("ambiguous", "找到多个候选文件 / several candidate files: "
-                          + ", ".join("/".join(n) for n in shallow))
-    raise Refused("no-file", f"没有找到 {WANTED}.py / no {WANTED}.py found in the submission")
+                          + ", ".join("/".join(n) for n in shallow) + f". {WHAT_TO_SUBMIT}")
+    raise Refused("no-file", f"没有找到 {WANTED}.py / no {WANTED}.py found in the submission. {WHAT_TO_SUBMIT}")
 
 
 # PEP 263: a "# -*- coding: NAME -*-" comment on line 1 or 2
@@ -174,15 +180,18 @@ def _from_zip(path):
     except BROKEN_ZIP as error:
         raise Refused("bad-zip", f"zip 文件损坏 / corrupt zip: {error}") from None
     with archive:
-        infos = archive.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_ZIP_TOTAL:
-            raise Refused("zip-too-large", "zip 解压后过大 / the zip is too large once uncompressed")
+        named = [(PurePosixPath(zip_name(info)).parts, info) for info in archive.infolist()]
+        envs = {parts[:-1] for parts, _ in named if parts and parts[-1] in ENV_MARKERS} | \
+               {parts[:-2] for parts, _ in named if len(parts) > 1 and parts[-2] == "conda-meta"}
+        envs.discard(())                 # the zip itself is never skipped as a whole
+        infos = [(parts, info) for parts, info in named
+                 if not _junk(parts[:-1]) and not any(parts[:i] in envs for i in range(len(parts)))]
+        if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for _, i in infos) > MAX_ZIP_TOTAL:
+            raise Refused("zip-too-large", f"zip 解压后过大 / the zip is too large once uncompressed. {WHAT_TO_SUBMIT}")
         files = {}
-        for info in infos:
-            name = zip_name(info)
-            if info.is_dir() or stat.S_ISLNK(info.external_attr >> 16) or unsafe_path(name):
+        for parts, info in infos:
+            if info.is_dir() or stat.S_ISLNK(info.external_attr >> 16) or unsafe_path("/".join(parts)):
                 continue
-            parts = PurePosixPath(name).parts
             files[parts] = info
         chosen = files[_pick(list(files))]
         if chosen.file_size > MAX_SOURCE or chosen.file_size > MAX_RATIO * max(chosen.compress_size, 1):
@@ -194,14 +203,35 @@ def _from_zip(path):
         return decode(data[:MAX_SOURCE + 1], chosen.filename)
 
 
+def _folder_files(top, depth=2):
+    """The relative paths (tuples of parts) of the files in ``top`` down to ``depth`` levels,
+    not following links and not entering hidden folders, caches or virtual environments."""
+    found, todo = [], [()]
+    while todo:
+        rel = todo.pop()
+        try:
+            entries = list(top.joinpath(*rel).iterdir())
+        except OSError:
+            continue
+        if rel and any(entry.name in ENV_MARKERS for entry in entries):
+            continue                                        # a virtual environment
+        for entry in entries:
+            if entry.is_symlink():
+                continue
+            if entry.is_file():
+                found.append((*rel, entry.name))
+            elif entry.is_dir() and len(rel) + 1 < depth and not junk(entry.name):
+                todo.append((*rel, entry.name))
+    return found
+
+
 def read_submission(path: str | Path) -> str:
     """Return the submission's source text (UTF-8 str, \\n line ends) or raise Refused."""
     path = Path(path)
     if path.is_symlink():
         raise Refused("link", "提交是一个链接 / the submission is a symbolic link")
     if path.is_dir():
-        found = [p.relative_to(path).parts for p in path.rglob("*")
-                 if p.is_file() and not p.is_symlink() and len(p.relative_to(path).parts) <= 2]
+        found = _folder_files(path)
         zips = [p for p in found if p[-1].lower().endswith(".zip") and not _junk(p)]
         if not any(p[-1].lower().endswith((".py", ".ipynb")) for p in found) and len(zips) == 1:
             return _from_zip(path.joinpath(*zips[0]))
@@ -212,5 +242,6 @@ def read_submission(path: str | Path) -> str:
     if path.suffix.lower() == ".zip":
         return _from_zip(path)
     if path.suffix.lower() not in (".py", ".ipynb"):
-        raise Refused("wrong-type", f"需要 .py、.ipynb 或 .zip 文件 / expected a .py, .ipynb or .zip file: {path.name}")
+        raise Refused("wrong-type", f"需要 .py、.ipynb 或 .zip 文件 / expected a .py, .ipynb or .zip file: {path.name}. "
+                                    f"{WHAT_TO_SUBMIT}")
     return decode(path.read_bytes()[:MAX_SOURCE + 1], path.name)

@@ -10,6 +10,14 @@ mistakes.png, confusion.png), and ends with ``final test accuracy: 0.xxxx``.
 """
 from __future__ import annotations
 
+import os
+
+# Before numpy loads: its BLAS would start one thread per core, and for this network's small
+# matrices they only wait for each other and for whatever else the computer runs (measured
+# in benchmarks/bench_train.py: README, "Train"). A value you set yourself is kept.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 import argparse
 import sys
 import time
@@ -19,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from autograder.checks.console import survive_any_console
 from autograder.checks.program import read_student_file                  # the grader's reading
 from autograder.intake import Refused
 from mnist import MnistError, load_mnist
@@ -85,6 +94,7 @@ def plot_curves(losses: Sequence[float], train_acc: Sequence[float], test_acc: S
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    survive_any_console()                   # before --help: a console that cannot show Chinese works
     parser = argparse.ArgumentParser(description=" / ".join(__doc__.splitlines()[:2]))
     parser.add_argument("--net", type=Path, default=HERE / "two_layer_net.py",
                         help="要训练的文件（默认：train.py 旁边的）/ the two_layer_net.py to train (default: the one beside train.py)")
@@ -124,8 +134,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     (_, _), (x_test, t_test) = data                     # the pictures of pictures.py, beside the curves
     for name, figure in network_pictures(net, x_test.astype(args.dtype), t_test).items():
         figure.savefig(args.out.with_name(f"{name}.png"), dpi=100)
-    print(f"training took {seconds:.1f} s; curves saved to {args.out}, "
-          f"pictures to {', '.join(args.out.with_name(f'{n}.png').name for n in ('weights', 'mistakes', 'confusion'))}")
+    print(f"training took {seconds:.1f} s / 训练用时 {seconds:.1f} 秒")
+    print(f"训练曲线保存在 / curves saved to: {args.out.resolve()}")
+    print("图片保存在 / pictures saved to: "
+          + ", ".join(str(args.out.with_name(f"{n}.png").resolve()) for n in ("weights", "mistakes", "confusion")))
     print(f"final test accuracy: {final:.4f}")
 
 

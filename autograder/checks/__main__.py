@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..intake import Refused
 from ..sandbox import Limits
+from .console import survive_any_console
 from .local import CheckTarget, student_box
 from .program import read_student_file
 from .runner import run_checks, table
@@ -69,10 +70,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None, default: Path | None = None) -> int:
     """``default``: the file checked when none is named (check.py passes the one beside it)."""
+    survive_any_console()                      # before --help: a console that cannot show Chinese works
     args = parse(sys.argv[1:] if argv is None else argv)
-    for stream in (sys.stdout, sys.stderr):       # a console that cannot show Chinese still works
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
     path = args.file or default or Path("two_layer_net.py")
     try:
         data, note = run(path)

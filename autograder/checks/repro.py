@@ -35,10 +35,23 @@ class Recording:
 
     def __init__(self, submission: Any, source: str = "") -> None:
         self.submission, self.source, self.calls = submission, source, []
+        self.printed = ""          # what the last call printed (its captured stdout and stderr)
+
+    def clear(self) -> None:
+        """Forget the calls (a new check starts)."""
+        self.calls.clear()
+        self.printed = ""
 
     def call(self, target: str, *args: Any, **kwargs: Any) -> Any:
         self.calls.append((target, args, kwargs))
-        return self.submission.call(target, *args, **kwargs)
+        self.printed = ""
+        try:
+            result = self.submission.call(target, *args, **kwargs)
+        except Exception as error:                 # BoxError and its kinds carry what was printed
+            self.printed = str(getattr(error, "stdout", "") or "")
+            raise
+        self.printed = str(getattr(result, "stdout", "") or "")
+        return result
 
     def __getattr__(self, name):
         return getattr(self.submission, name)

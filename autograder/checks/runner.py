@@ -86,7 +86,7 @@ class Collector:
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         if self.recording is not None:
-            self.recording.calls.clear()
+            self.recording.clear()
         if self.stand_ins is not None:
             self.stand_ins.used.clear()
 
@@ -127,7 +127,9 @@ class Collector:
                 code = self.recording.last_call_code(after)
                 if code:
                     failure["input_code"] = code
-            output = render_failure(error, failure.get("input_code"), reveal)
+            if reveal and self.recording is not None and self.recording.printed.strip():
+                failure["printed"] = capped(self.recording.printed)
+            output = render_failure(error, failure, reveal)
         else:  # a fault of the check itself, not of the student: say so
             failure = {"kind": "grader", "hint": None}
             output = ("检查本身出错，请联系助教。 / The check itself failed; please tell the course staff."
@@ -148,11 +150,26 @@ class Collector:
         return tests
 
 
-def render_failure(error: CheckFailed, input_code: str | None, reveal: bool) -> str:
-    """A failed check's output text: its message, then its input as code to paste."""
+PRINTED_CHARS = 1000      # the most of a failing call's print() output shown with it
+
+
+def capped(text: str, limit: int = PRINTED_CHARS) -> str:
+    """The end of ``text``, at most ``limit`` characters (what was printed last matters most)."""
+    text = text.rstrip()
+    return text if len(text) <= limit else "[...]\n" + text[-limit:]
+
+
+def render_failure(error: CheckFailed, failure: dict[str, Any], reveal: bool) -> str:
+    """A failed check's output text: its message, what the call printed, then its input
+    as code to paste (for a call that ran out of time, how to stop it)."""
     text = error.render(reveal=reveal)
-    if input_code:
-        text += "\n在 Python 里重现（粘贴以下代码）/ To reproduce, paste this into Python:\n" + input_code
+    if failure.get("printed"):
+        text += "\n你的代码打印了 / your code printed:\n" + failure["printed"]
+    if failure.get("input_code"):
+        text += "\n在 Python 里重现（粘贴以下代码）/ To reproduce, paste this into Python:\n"
+        if failure.get("kind") == "timeout":
+            text += "# 这个调用可能不会结束：按 Ctrl-C 停止它。 / This call may never end: press Ctrl-C to stop it.\n"
+        text += failure["input_code"]
     return text
 
 

@@ -118,15 +118,28 @@ def blame_helpers(tests: list[dict[str, Any]], source: str) -> list[dict[str, An
     check of a function that calls a failing function gets a first line naming it. The
     entries' order (and so what to fix first, a helper before its callers) is kept."""
     functions = list(dict.fromkeys(function_of(t) for t in tests))
-    failing = [f for f in functions if any(function_of(t) == f and t["score"] < t["max_score"] for t in tests)]
+    failing = [f for f in functions if any(function_of(t) == f and _student_failure(t) for t in tests)]
     uses = helpers(source, functions)
     for test in tests:
         function = function_of(test)
         broken = [f for f in failing if f in uses.get(function, ())]
-        if test["score"] < test["max_score"] and broken:
-            names = ", ".join(broken)
-            test["output"] = (f"注意：{function} 用到的 {names} 没有通过自己的检查，这里的失败可能由它引起；先修 {broken[0]}。\n"
-                              f"Note: {function} calls {names}, which fails its own check; this failure may come "
-                              f"from there. Fix {broken[0]} first.\n" + test["output"])
+        if _student_failure(test) and broken:
+            names = english_list(broken)
+            one = len(broken) == 1
+            test["output"] = (f"注意：{function} 用到的 {'、'.join(broken)} 没有通过自己的检查，这里的失败可能由"
+                              f"{'它' if one else '它们'}引起；先修 {broken[0]}。\n"
+                              f"Note: {function} calls {names}, which {'fails its own check' if one else 'fail their own checks'}; "
+                              f"this failure may come from there. Fix {broken[0]} first.\n" + test["output"])
             test["blame"] = broken
     return tests
+
+
+def _student_failure(test: dict[str, Any]) -> bool:
+    """A failed check whose failure is the student's (not a fault of the check or the grader)."""
+    return test["score"] < test["max_score"] and (test.get("failure") or {}).get("kind") != "grader"
+
+
+def english_list(names: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -144,6 +144,7 @@ def base_env() -> dict[str, str]:
     return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "VECLIB_MAXIMUM_THREADS": "1",      # numpy on one thread (macOS: Accelerate): issue 19
             "MPLBACKEND": "Agg", "HOME": "/tmp", "MPLCONFIGDIR": "/tmp", "TMPDIR": "/tmp"}
 
 
@@ -318,8 +319,8 @@ def fresh_home(files: BoxFiles) -> Path:
 def _remove_own(pid):
     if os.getpid() == pid and pid in _scratch:
         folder, lock = _scratch.pop(pid)
+        lock.close()                  # first: Windows cannot delete a file that is open
         shutil.rmtree(folder, ignore_errors=True)
-        lock.close()
 
 
 def _lock(file, wait=True):
