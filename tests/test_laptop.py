@@ -16,7 +16,7 @@ import pytest
 from autograder.checks.__main__ import run
 from autograder.checks.verdict import blame_helpers
 from autograder.intake import WHAT_TO_SUBMIT, Refused, read_submission
-from autograder.sandbox import Box, Limits, modes
+from autograder.sandbox import Box, Limits, shared
 from test_checks import ROOT, SOLUTION
 
 ELSEWHERE = Path(__file__).resolve().parent / "elsewhere.py"
@@ -261,12 +261,12 @@ def test_the_alarm_guard_needs_sigalrm_itself(tmp_path, monkeypatch):
 def test_the_scratch_folders_lock_is_closed_before_the_folder_is_deleted(monkeypatch):
     """Windows cannot delete an open file: an open .lock would leave each run's folder behind."""
     seen = []
-    monkeypatch.setattr(modes, "_scratch", {})
-    folder = modes.scratch()
-    lock = modes._scratch[os.getpid()][1]
-    real = modes.shutil.rmtree
-    monkeypatch.setattr(modes.shutil, "rmtree", lambda path, *a, **k: (seen.append(lock.closed), real(path, *a, **k)))
-    modes._remove_own(os.getpid())
+    monkeypatch.setattr(shared, "_scratch", {})
+    folder = shared.scratch()
+    lock = shared._scratch[os.getpid()][1]
+    real = shared.shutil.rmtree
+    monkeypatch.setattr(shared.shutil, "rmtree", lambda path, *a, **k: (seen.append(lock.closed), real(path, *a, **k)))
+    shared._remove_own(os.getpid())
     assert seen == [True] and not folder.exists()
 
 
@@ -280,7 +280,7 @@ def test_a_slow_start_does_not_count_against_the_total_time(tmp_path, monkeypatc
         launch = real(files, limits, cfg)
         wrapper = ("import runpy, sys, time; time.sleep(2); sys.argv = sys.argv[1:]; "
                    "sys.path.insert(0, sys.argv[0].rsplit('/', 1)[0]); runpy.run_path(sys.argv[0], run_name='__main__')")
-        return modes.Launch([launch.cmd[0], "-S", "-B", "-c", wrapper, *launch.cmd[3:]], launch.env,
+        return shared.Launch([launch.cmd[0], "-S", "-B", "-c", wrapper, *launch.cmd[3:]], launch.env,
                             launch.cwd, launch.home)
     monkeypatch.setattr(none, "launch", slow_launch)
     source = "import time\ndef nap(s):\n    time.sleep(s)\n    return s\n"
