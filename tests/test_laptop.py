@@ -104,7 +104,8 @@ def test_a_parent_killed_with_kill_9_leaves_no_worker_after_5_s(kind, tmp_path):
     command = [sys.executable, str(STUDENT / "check.py"), str(path)]
     if kind:
         command[1:1] = [str(ELSEWHERE), kind]
-    parent = subprocess.Popen(command, cwd=STUDENT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = subprocess.Popen(command, cwd=STUDENT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ, TMPDIR=str(tmp_path)))    # what a killed parent leaves
     try:
         deadline, workers = time.monotonic() + 60, []
         while time.monotonic() < deadline and not workers:     # the worker inside the endless loop
