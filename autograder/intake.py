@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 
 WANTED = "two_layer_net"
 MAX_SOURCE = 1 << 20          # 1 MiB of source is far more than any real answer
+MAX_NOTEBOOK = 32 << 20       # a notebook handed in with its outputs (pictures): only its code is graded
 MAX_ZIP_TOTAL = 64 << 20      # uncompressed bytes over all entries
 MAX_ZIP_ENTRIES = 2000
 MAX_RATIO = 200               # uncompressed / compressed, per entry: zip bombs go far beyond
@@ -105,8 +106,8 @@ def decode(data: bytes, name: str = "two_layer_net.py") -> str:
     """Source bytes -> text with \\n line ends. The encoding its coding comment
     declares, else UTF-8 (BOM or not), else GB18030 (covers GBK). The text is
     graded as UTF-8, so a coding comment is rewritten to say utf-8."""
-    if len(data) > MAX_SOURCE:
-        raise Refused("too-large", f"{name} 超过 1 MiB / is larger than 1 MiB")
+    if len(data) > size_limit(name):
+        raise Refused("too-large", f"{name} 超过 {size_limit(name) >> 20} MiB / is larger than {size_limit(name) >> 20} MiB")
     if b"\0" in data:
         raise Refused("binary", f"{name} 不是文本文件 / is not a text file")
     found = source_text(data)
@@ -118,7 +119,14 @@ def decode(data: bytes, name: str = "two_layer_net.py") -> str:
     text = "\n".join(lines)
     if name.lower().endswith(".ipynb"):
         text = notebook_code(text, name)
+        if len(text.encode("utf-8")) > MAX_SOURCE:
+            raise Refused("too-large", f"{name}: 代码超过 1 MiB / its code is larger than 1 MiB")
     return text
+
+
+def size_limit(name: str) -> int:
+    """The most bytes a submitted file ``name`` may have: MAX_NOTEBOOK for a notebook, else MAX_SOURCE."""
+    return MAX_NOTEBOOK if name.lower().endswith(".ipynb") else MAX_SOURCE
 
 
 def source_text(data: bytes) -> tuple[str, str] | None:
@@ -140,7 +148,7 @@ def encoding_note(path: str | Path) -> str | None:
     """A note for the student when the .py or .ipynb file at ``path`` is not UTF-8 (it is
     read all the same, as the grader reads it), else None."""
     try:
-        data = Path(path).read_bytes()[:MAX_SOURCE + 1]
+        data = Path(path).read_bytes()[:size_limit(str(path)) + 1]
     except OSError:
         return None
     encoding, _ = source_text(data) or (None, None)
@@ -194,13 +202,13 @@ def _from_zip(path):
                 continue
             files[parts] = info
         chosen = files[_pick(list(files))]
-        if chosen.file_size > MAX_SOURCE or chosen.file_size > MAX_RATIO * max(chosen.compress_size, 1):
+        if chosen.file_size > size_limit(chosen.filename) or chosen.file_size > MAX_RATIO * max(chosen.compress_size, 1):
             raise Refused("zip-too-large", "zip 中的文件过大 / the file in the zip is too large")
         try:
             data = archive.read(chosen)
         except BROKEN_ZIP as error:
             raise Refused("bad-zip", f"无法读取 zip 中的文件 / cannot read the file in the zip: {error}") from None
-        return decode(data[:MAX_SOURCE + 1], chosen.filename)
+        return decode(data[:size_limit(chosen.filename) + 1], chosen.filename)
 
 
 def _folder_files(top, depth=2):
@@ -236,7 +244,7 @@ def read_submission(path: str | Path) -> str:
         if not any(p[-1].lower().endswith((".py", ".ipynb")) for p in found) and len(zips) == 1:
             return _from_zip(path.joinpath(*zips[0]))
         chosen = path.joinpath(*_pick(found))
-        return decode(chosen.read_bytes()[:MAX_SOURCE + 1], chosen.name)
+        return decode(chosen.read_bytes()[:size_limit(chosen.name) + 1], chosen.name)
     if not path.is_file():
         raise Refused("missing", f"找不到提交 / submission not found: {path}")
     if path.suffix.lower() == ".zip":
@@ -244,4 +252,4 @@ def read_submission(path: str | Path) -> str:
     if path.suffix.lower() not in (".py", ".ipynb"):
         raise Refused("wrong-type", f"需要 .py、.ipynb 或 .zip 文件 / expected a .py, .ipynb or .zip file: {path.name}. "
                                     f"{WHAT_TO_SUBMIT}")
-    return decode(path.read_bytes()[:MAX_SOURCE + 1], path.name)
+    return decode(path.read_bytes()[:size_limit(path.name) + 1], path.name)

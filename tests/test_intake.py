@@ -176,3 +176,14 @@ def test_grade_refuses_malformed_input_with_exit_0_and_a_results_json(tmp_path, 
     assert run.returncode == 0, run.stderr
     data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert data["status"] in ("bad-notebook", "bad-zip") and data["score"] == 0 and "not graded" in data["output"]
+
+
+def test_a_notebook_with_big_outputs_is_read_by_its_code(tmp_path):
+    """An executed notebook carries its pictures (0.7 MiB on real MNIST): only its code
+    counts against the 1 MiB of source."""
+    cells = [{"cell_type": "code", "source": "def sigmoid(x):\n    return x\n", "metadata": {},
+              "outputs": [{"output_type": "display_data", "data": {"image/png": "A" * (3 << 20)}, "metadata": {}}],
+              "execution_count": 1}]
+    path = tmp_path / "two_layer_net.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+    assert "def sigmoid" in read_submission(path)

@@ -179,3 +179,16 @@ def test_the_attack_costs_only_the_attackers_own_check(tmp_path, reference):
     broken_forward = "        raise ValueError('not yet')"     # fails its checks: stood in for
     tests = graded(variant(tmp_path, (loss, attack), (FORWARD, broken_forward)), reference)
     assert lost(tests) == {"TwoLayerNet.forward", "TwoLayerNet.loss"}
+
+
+def test_a_gradient_by_numerical_differentiation_loses_its_points(tmp_path, reference):
+    """The seed's own gradient differentiates numerically: right values, far too slow to
+    train with. With the student's own passing numerical_gradient no longer stood in for,
+    its values would pass; a tripwire stands in for it while gradient is checked."""
+    start = SOLUTION.index("        W1, b1 = self.params['W1'], self.params['b1']\n        W2, b2 = self.params['W2'], self.params['b2']\n        batch_size")
+    end = SOLUTION.index("        # END SOLUTION", start)
+    numerical = ("        f = lambda W: self.loss(x, t)\n"
+                 "        return {key: numerical_gradient(f, self.params[key]) for key in ('W1', 'b1', 'W2', 'b2')}\n")
+    tests = graded(variant(tmp_path, (SOLUTION[start:end], numerical)), reference)
+    assert "TwoLayerNet.gradient" in lost(tests) and "numerical_gradient" not in lost(tests)
+    assert any("backpropagation" in t["output"] for t in tests if function_of(t) == "TwoLayerNet.gradient")

@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import signal
+import threading
 import traceback
 import types
 import warnings
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from ..intake import decode
 from ..sandbox import Box, Limits, calling
-from .errors import ImportFailed, StudentError
+from .errors import BoxTimeout, ImportFailed, StudentError
 from .program import graded_source
 from .stand_ins import StandIns
 from .support import load_known
@@ -69,16 +71,19 @@ class InProcessSubmission:
     def call(self, target: str, *args: Any, obj: dict[str, Any] | None = None, seed: int | None = None,
              patches: dict[str, Callable[..., Any] | str] | None = None, timeout: float | None = None,
              **kwargs: Any) -> SimpleNamespace:
-        """Call ``target`` on copies of the arguments, as ``Box.call`` does (no time limit)."""
+        """Call ``target`` on copies of the arguments, as ``Box.call`` does (a time limit only
+        where ``timeout`` is given and this is the main thread of a POSIX process)."""
         module = self._load()
         args, kwargs, obj = copy.deepcopy(args), copy.deepcopy(kwargs), copy.deepcopy(obj)
         out, saved = io.StringIO(), []
         try:
-            with contextlib.redirect_stdout(out):
+            with contextlib.redirect_stdout(out), _deadline(timeout):
                 fn, instance = calling.target_function(module, target, obj, seed)
                 saved = calling.apply_patches(module, patches or {})
                 calling.seed_all(seed)
                 value = fn(*args, **kwargs)
+        except _TimeUp:
+            raise BoxTimeout(f"{target} took more than {timeout:g} s") from None
         except (Exception, SystemExit) as error:
             frames = [f for f in traceback.extract_tb(error.__traceback__)
                       if Path(f.filename).resolve() == self.path]
@@ -88,6 +93,28 @@ class InProcessSubmission:
             calling.restore(saved)
         return SimpleNamespace(value=value, args_after=list(args), stdout=out.getvalue(),
                                params_after=getattr(instance, "params", None))
+
+
+class _TimeUp(BaseException):
+    """The in-process call's time is up (not an Exception: student code must not catch it)."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float | None):
+    if not seconds or not hasattr(signal, "SIGALRM") or not hasattr(signal, "setitimer") \
+            or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ring(signum, frame):
+        raise _TimeUp
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class CheckTarget:

@@ -124,6 +124,13 @@ TWINS = {"TwoLayerNet.gradient": "TwoLayerNet.numerical_gradient",
 # numerical_gradient perturbs the very array it is given (``self.params[key]``), which a
 # function in the grader, handed a copy, cannot. They go as source text (``calling.compiled``).
 IN_BOX = ("numerical_gradient",)
+# While a check grades a function, these stand in whatever the rule says: backprop must not
+# differentiate numerically (the seed's own gradient does, and its values would pass).
+TRIPWIRES = {"TwoLayerNet.gradient": {"numerical_gradient": {
+    "name": "numerical_gradient",
+    "source": ("def numerical_gradient(f, x):\n"
+               "    raise RuntimeError('gradient must compute the gradients by backpropagation, not call "
+               "numerical_gradient (numerical differentiation is far too slow to train with)')\n")}}}
 
 
 class StandIns:
@@ -184,12 +191,12 @@ class StandIns:
         """The patches for a call of a check of ``target``: {name: stand-in}; with ``every``,
         all it may call, as in a second run with the reference's functions."""
         if self.mode == "own" and not every:
-            return {}
+            return dict(TRIPWIRES.get(target, {}))
         found = {name: fn for name, fn in self.reference.items()
                  if name in self.before(target) and name != TWINS.get(target)
                  and (every or self.mode == "reference" or not self.passes(name))}
         self.used.update(found)
-        return found
+        return {**found, **TRIPWIRES.get(target, {})}
 
     def second_chance(self, error: Any, rerun: Callable[[], object]) -> None:
         """After a check failed with ``error`` (a CheckFailed), run it again (``rerun``)
