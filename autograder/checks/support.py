@@ -19,6 +19,7 @@ import pytest
 
 from .errors import BoxCrash, BoxTimeout, ImportFailed, StudentError
 from .repro import argument_names, parameters
+from .verdict import english_list
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -78,7 +79,7 @@ class CheckFailed(AssertionError):
         if self.hint:
             lines += [f"提示：{self.hint[0]}", f"Hint: {self.hint[1]}"]
         if self.stand_ins:
-            names = and_list(self.stand_ins)
+            names = english_list(self.stand_ins)
             lines = [f"注意：你的 {'、'.join(self.stand_ins)} 没有通过自己的检查，所以这项检查运行时由参考答案的版本代替；"
                      f"你的版本设置的状态（如 self.cache、层对象）那时不存在。用你自己的版本再运行一次也没有通过。先修 {self.stand_ins[0]}。",
                      f"Note: your {names} {'fails its' if len(self.stand_ins) == 1 else 'fail their'} own checks, so the "
@@ -86,11 +87,6 @@ class CheckFailed(AssertionError):
                      f"objects) was not there. A second run with your own also failed. Fix {self.stand_ins[0]} first.",
                      *lines]
         return "\n".join(lines)
-
-
-def and_list(names: Sequence[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 LABELS = {"input": "输入 / input", "expected": "期望 / expected", "got": "实际 / got",
