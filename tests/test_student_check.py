@@ -102,7 +102,9 @@ def test_local_check_names_the_graders_function_first_with_its_public_points(tmp
     assert graded["fix_first"]["function"] == function
     assert public_points(local["tests"], function) == public_points(graded["tests"], function)
     if all(t["score"] == t["max_score"] for t in graded["tests"] if t["visibility"] == "visible"):
-        assert local["fix_first"] is None      # only a hidden check finds this one: nothing to show locally
+        # only a hidden check finds this one: locally nothing, or (a helper the student's own
+        # caller uses, with no reference's to stand in) the caller's failure
+        assert local["fix_first"] is None or local["fix_first"]["function"] != function
     else:
         assert local["fix_first"]["function"] == function, local["output"]
 
