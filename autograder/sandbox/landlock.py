@@ -91,12 +91,6 @@ def _uid_for(files, home):
     return uid
 
 
-def _env(home):
-    home = str(home)
-    return dict(shared.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home,
-                PYTHONPATH=os.pathsep.join(shared.site_dirs()))
-
-
 @functools.lru_cache(maxsize=None)
 def _probe():
     """Confine a trusted self-test exactly as a worker, once: does it hold here?"""
@@ -109,7 +103,7 @@ def _probe():
                "must_not_read": [str(shared.HERE / "box.py"), "/proc/1/cmdline"]}
         cmd = [shared.python(), "-S", "-B", str(files.code / "confine.py"), json.dumps(cfg)]
         r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
-                           env=_env(home), cwd=str(home), **shared.popen_kwargs())
+                           env=shared.home_env(home), cwd=str(home), **shared.popen_kwargs())
         try:
             verdict = json.loads(r.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
         except (ValueError, IndexError):
@@ -135,4 +129,4 @@ def launch(files: BoxFiles, limits: Limits, cfg: dict[str, Any]) -> Launch:
     cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
                confine={"landlock": _rules(files, home), "uid": _uid_for(files, home), "ppid": os.getpid()})
     cmd = [shared.python(), "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)]
-    return Launch(cmd, _env(home), str(home), home)
+    return Launch(cmd, shared.home_env(home), str(home), home)

@@ -148,6 +148,13 @@ def base_env() -> dict[str, str]:
             "MPLBACKEND": "Agg", "HOME": "/tmp", "MPLCONFIGDIR": "/tmp", "TMPDIR": "/tmp"}
 
 
+def home_env(home: str | Path) -> dict[str, str]:
+    """``base_env`` for a worker that runs on the host's file system in a ``home`` of its own
+    (the landlock and uid boxes): home, caches and temporary files there, the grader's packages."""
+    home = str(home)
+    return dict(base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home, PYTHONPATH=os.pathsep.join(site_dirs()))
+
+
 def popen_kwargs() -> dict[str, Any]:
     if os.name == "posix":
         return {"start_new_session": True}

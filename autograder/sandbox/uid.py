@@ -118,12 +118,6 @@ def _home(files):
     return home
 
 
-def _env(home):
-    home = str(home)
-    return dict(shared.base_env(), HOME=home, MPLCONFIGDIR=home, TMPDIR=home,
-                PYTHONPATH=os.pathsep.join(shared.site_dirs()))
-
-
 @functools.lru_cache(maxsize=None)
 def _probe():
     """Guard the grader's files, then confine a trusted self-test as a worker: does it hold?"""
@@ -145,7 +139,7 @@ def _probe():
                "must_read": _needs(files)}
         cmd = [shared.python(), "-S", "-B", str(files.code / "confine.py"), json.dumps(cfg)]
         r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
-                           env=_env(home), cwd=str(home), **shared.popen_kwargs())
+                           env=shared.home_env(home), cwd=str(home), **shared.popen_kwargs())
         try:
             verdict = json.loads(r.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
         except (ValueError, IndexError):
@@ -177,4 +171,4 @@ def launch(files: BoxFiles, limits: Limits, cfg: dict[str, Any]) -> Launch:
     cfg = dict(cfg, sub=str(files.sub), capture=str(files.capture),
                confine={"uid": files.uid, "landlock": None, "ppid": os.getpid()})
     cmd = [shared.python(), "-S", "-B", str(files.code / "worker.py"), json.dumps(cfg)]
-    return Launch(cmd, _env(home), str(home), home, uid=files.uid)
+    return Launch(cmd, shared.home_env(home), str(home), home, uid=files.uid)
